@@ -64,7 +64,8 @@ def html_to_text(html: str) -> str:
             parts.append("\n")
             continue
         if tag == "-text":
-            parts.append(node.text_content or "")
+            # Line breaks in HTML source are spaces; only blocks and <br> break lines.
+            parts.append((node.text_content or "").replace("\n", " ").replace("\r", " "))
             continue
         if tag in ("-comment", "!doctype"):
             continue
