@@ -1,0 +1,303 @@
+"""The embedded default store: pyoxigraph (RocksDB) on disk, one named graph per document.
+
+Layout of a store directory::
+
+    <path>/kg.lock     held by the one writer (filelock)
+    <path>/oxigraph/   the pyoxigraph data
+
+One writer at a time: a second writer waits ``lock_timeout`` seconds, then gets a
+StoreError. Readers open read-only and do not take the lock.
+
+>>> import tempfile, pyoxigraph as ox
+>>> with tempfile.TemporaryDirectory() as tmp, Store.open(tmp) as store:
+...     g = "https://w3id.org/kg-vn/doc/" + "0" * 64
+...     q = ox.Quad(ox.NamedNode(g), ox.NamedNode("https://schema.org/name"), ox.Literal("x"), ox.NamedNode(g))
+...     store.put_document(g, [q])
+...     store.query("SELECT ?n WHERE { GRAPH ?g { ?s ?p ?n } }").rows
+[('x',)]
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterable
+
+import pyoxigraph as ox
+from filelock import FileLock, Timeout
+from rdflib.namespace import XSD
+
+from kg.errors import QueryError, StoreError, UsageError
+from kg.vocab import KG, PREFIXES
+
+DATA_DIR = "oxigraph"
+LOCK_FILE = "kg.lock"
+
+#: Serialization formats: name -> pyoxigraph format.
+FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+_HAS_HASH = f"ASK {{ GRAPH ?g {{ ?g a <{KG.Document}> ; <{KG.contentHash}> ?hash }} }}"
+
+
+@dataclass
+class QueryResult:
+    """Rows of Python values. SELECT: one tuple per solution, in ``vars`` order (None when
+    unbound). ASK: ``vars == ("result",)`` and one row ``(bool,)``. CONSTRUCT/DESCRIBE:
+    ``vars == ("subject", "predicate", "object")``, one row per triple."""
+
+    vars: tuple[str, ...]
+    rows: list[tuple] = field(default_factory=list)
+
+    def dicts(self) -> list[dict[str, object]]:
+        return [dict(zip(self.vars, row)) for row in self.rows]
+
+
+class Store:
+    """A kg store directory. Use :meth:`open`; close it (or use ``with``) when done."""
+
+    def __init__(self, path: Path, inner: ox.Store, lock: FileLock | None, read_only: bool):
+        self.path = path
+        self._inner = inner
+        self._lock = lock
+        self.read_only = read_only
+
+    # -- opening and closing ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False, lock_timeout: float = 2.0) -> Store:
+        """Open (and for a writer, create) the store at ``path``.
+
+        Raises:
+            StoreError: if ``path`` is a file or another program's folder, cannot be written,
+                is locked by another writer, or holds damaged data.
+        """
+        path = Path(path)
+        if path.exists() and not path.is_dir():
+            raise StoreError("is a file, not a store folder; give a folder path", source=str(path))
+        data = path / DATA_DIR
+        if path.is_dir() and not data.exists() and any(p.name != LOCK_FILE for p in path.iterdir()):
+            raise StoreError("is a non-empty folder that is not a kg store; give a new or empty folder",
+                             source=str(path))
+        if read_only:
+            if not data.is_dir():
+                raise StoreError("no store here; run `kg ingest` first", source=str(path))
+            return cls(path, _open_inner(data, read_only=True), None, True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(str(path / LOCK_FILE), timeout=lock_timeout)
+            lock.acquire()
+        except Timeout:
+            raise StoreError(f"store {path} is in use by another kg process; wait for it to finish",
+                             source=str(path)) from None
+        except OSError as e:
+            raise StoreError(f"cannot write here ({e.strerror or e}); check the path and its permissions",
+                             source=str(path)) from None
+        try:
+            inner = _open_inner(data, read_only=False)
+        except StoreError:
+            lock.release()
+            raise
+        return cls(path, inner, lock, False)
+
+    def close(self) -> None:
+        """Flush and release the store (and the writer's lock). Safe to call twice."""
+        if self._inner is None:
+            return
+        if not self.read_only:
+            self._inner.flush()
+        self._inner = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def inner(self) -> ox.Store:
+        """The underlying pyoxigraph store."""
+        if self._inner is None:
+            raise StoreError("store is closed", source=str(self.path))
+        return self._inner
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def put_document(self, doc_iri: str, quads: Iterable[ox.Quad]) -> None:
+        """Replace the named graph ``doc_iri`` with ``quads``, atomically (one SPARQL update).
+
+        The graph names of ``quads`` are ignored: all go into ``doc_iri``.
+        """
+        self._writable()
+        graph = ox.NamedNode(doc_iri)
+        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+        update = f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"
+        try:
+            self.inner.update(update)
+        except OSError as e:
+            raise StoreError(f"cannot write document {doc_iri}: {_first_line(e)}", source=str(self.path)) from None
+
+    def remove_document(self, doc_iri: str) -> None:
+        """Remove a document's named graph (no error when it is absent)."""
+        self._writable()
+        self.inner.update(f"DROP SILENT GRAPH {ox.NamedNode(doc_iri)}")
+
+    def has_document_hash(self, content_hash: str) -> bool:
+        """True when a document with this content hash is in the store (so it can be skipped)."""
+        return bool(self.inner.query(_HAS_HASH, substitutions={ox.Variable("hash"): ox.Literal(content_hash)}))
+
+    def documents(self) -> list[dict[str, str]]:
+        """One record per stored document: ``{"iri", "file", "hash"}``, ordered by file name."""
+        q = (f"SELECT ?iri ?file ?hash WHERE {{ GRAPH ?iri {{ ?iri a <{KG.Document}> ; "
+             f"<{KG.fileName}> ?file ; <{KG.contentHash}> ?hash }} }} ORDER BY ?file ?iri")
+        return self.query(q).dicts()
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError("store is opened read-only; open it without read_only to write",
+                             source=str(self.path))
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def query(self, sparql: str, bindings: dict[str, object] | None = None) -> QueryResult:
+        """Run a SPARQL query; ``bindings`` fix variables (SEP-0007 substitution, never text).
+
+        The default graph is the union of all named graphs. Binding values: pyoxigraph and
+        rdflib terms as they are; ``str`` that is an absolute http(s)/urn IRI becomes an IRI,
+        any other ``str`` a plain literal; int, float and bool become typed literals.
+
+        Raises:
+            QueryError: if the query is malformed or a binding value cannot be used.
+        """
+        subs = {ox.Variable(k.lstrip("?$")): to_term(v) for k, v in (bindings or {}).items()}
+        try:
+            result = self.inner.query(sparql, substitutions=subs or None,
+                                      use_default_graph_as_union=True, prefixes=PREFIXES)
+        except SyntaxError as e:
+            raise QueryError(f"malformed SPARQL: {_first_line(e)}") from None
+        except (ValueError, TypeError) as e:
+            raise QueryError(f"cannot run query: {_first_line(e)}") from None
+        except OSError as e:
+            raise StoreError(f"cannot read: {_first_line(e)}", source=str(self.path)) from None
+        if isinstance(result, ox.QuerySolutions):
+            names = tuple(v.value for v in result.variables)
+            return QueryResult(names, [tuple(to_python(s[n]) for n in names) for s in result])
+        if isinstance(result, ox.QueryTriples):
+            return QueryResult(("subject", "predicate", "object"),
+                               [(to_python(t.subject), to_python(t.predicate), to_python(t.object)) for t in result])
+        return QueryResult(("result",), [(bool(result),)])
+
+    def serialize(self, fmt: str, out: BinaryIO) -> None:
+        """Write the store as ``turtle`` (union of all graphs), ``trig``, ``nquads`` or ``jsonld``.
+
+        Raises:
+            UsageError: for another format name.
+        """
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        if fmt == "turtle":
+            triples = self.inner.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        else:
+            prefixes = PREFIXES if FORMATS[fmt] in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE) else None
+            self.inner.dump(out, FORMATS[fmt], prefixes=prefixes)
+
+    def dumps(self, fmt: str) -> bytes:
+        """:meth:`serialize` into bytes."""
+        buf = io.BytesIO()
+        self.serialize(fmt, buf)
+        return buf.getvalue()
+
+    def stats(self) -> dict[str, object]:
+        """Counts: quads, documents, persons, holdings, events."""
+        q = (f"SELECT (COUNT(DISTINCT ?g) AS ?documents) (COUNT(DISTINCT ?p) AS ?persons) "
+             f"(COUNT(DISTINCT ?h) AS ?holdings) (COUNT(DISTINCT ?e) AS ?events) WHERE {{ GRAPH ?g {{ "
+             f"{{ ?g a <{KG.Document}> }} UNION {{ ?p a <{KG.Person}> }} UNION "
+             f"{{ ?h a <{KG.Holding}> }} UNION {{ ?e a <{KG.Event}> }} }} }}")
+        result = self.query(q).dicts()[0]
+        return {"path": str(self.path), "quads": len(self.inner), **result}
+
+    def rdflib_dataset(self):
+        """An ``rdflib.Dataset`` over the same data (oxrdflib), for rdflib-based tools."""
+        import rdflib
+        from oxrdflib import OxigraphStore
+
+        return rdflib.Dataset(store=OxigraphStore(store=self.inner))
+
+
+def _open_inner(data: Path, *, read_only: bool) -> ox.Store:
+    try:
+        return ox.Store.read_only(str(data)) if read_only else ox.Store(str(data))
+    except OSError as e:
+        raise StoreError(f"cannot open store data ({_first_line(e)}); if it is damaged, move it away "
+                         "and ingest again", source=str(data.parent)) from None
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def to_term(value: object) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    """A Python, rdflib or pyoxigraph value as a pyoxigraph term (see :meth:`Store.query`).
+
+    >>> to_term("https://w3id.org/kg-vn/person/x")
+    <NamedNode value=https://w3id.org/kg-vn/person/x>
+    >>> to_term(3)
+    <Literal value=3 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
+    """
+    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+        return value
+    import rdflib
+
+    if isinstance(value, rdflib.URIRef):
+        return ox.NamedNode(str(value))
+    if isinstance(value, rdflib.Literal):
+        if value.language:
+            return ox.Literal(str(value), language=value.language)
+        if value.datatype:
+            return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
+        return ox.Literal(str(value))
+    if isinstance(value, bool):
+        return ox.Literal(value)
+    if isinstance(value, (int, float)):
+        return ox.Literal(value)
+    if isinstance(value, str):
+        if value.startswith(("http://", "https://", "urn:")) and not any(c in value for c in ' <>"{}|\\^`'):
+            return ox.NamedNode(value)
+        return ox.Literal(value)
+    raise QueryError(f"cannot bind a value of type {type(value).__name__}; use str, int, float or an IRI")
+
+
+_NUMERIC = {str(XSD.integer): int, str(XSD.int): int, str(XSD.long): int, str(XSD.nonNegativeInteger): int,
+            str(XSD.decimal): float, str(XSD.double): float, str(XSD.float): float}
+
+
+def to_python(term) -> object:
+    """A pyoxigraph term as a Python value: IRI -> str, number -> int/float, boolean -> bool,
+    other literals -> their lexical form, blank node -> ``"_:id"``, unbound -> None."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt in _NUMERIC:
+            try:
+                return _NUMERIC[dt](term.value)
+            except ValueError:
+                return term.value
+        if dt == str(XSD.boolean):
+            return term.value in ("true", "1")
+        return term.value
+    return str(term)
