@@ -1,0 +1,279 @@
+"""The `kg` command: thin click commands over the library.
+
+Exit codes: 0 success; 1 some input failed, or the graph does not conform (validate);
+2 usage error, nothing usable, malformed query, or the store cannot be opened.
+Every user error is one line on stderr, ``kg: <what>: <problem>``, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from kg.errors import KGError, UsageError
+
+EXPORT_FORMATS = ("facts", "turtle", "trig", "nquads", "jsonld")
+
+
+class _Fail(click.ClickException):
+    """A KGError (or OSError) shown as one line with its own exit code."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(" ".join(message.split()))
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"kg: {self.message}", err=True)
+
+
+def _os_message(exc: OSError) -> str:
+    what = exc.filename if exc.filename is not None else ""
+    problem = exc.strerror or str(exc)
+    return f"{what}: {problem}" if what else problem
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KGError as exc:
+            raise _Fail(str(exc), exc.exit_code) from None
+        except MemoryError:
+            raise _Fail("out of memory; ingest fewer or smaller files at a time", 2) from None
+        except OSError as exc:
+            raise _Fail(_os_message(exc), 2) from None
+
+
+def _open_store(ctx: click.Context, *, read_only: bool):
+    from kg.store import Store
+
+    return Store.open(ctx.obj["store"], read_only=read_only)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    "store",
+    envvar="KG_STORE",
+    default="./kg-store",
+    show_default=True,
+    metavar="DIR",
+    help="Folder of the knowledge graph store (env KG_STORE).",
+)
+@click.version_option(package_name="kg")
+@click.pass_context
+def cli(ctx: click.Context, store: str) -> None:
+    """A knowledge graph of Vietnamese officials, organizations and events."""
+    ctx.ensure_object(dict)
+    ctx.obj["store"] = store
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes for extraction.")
+@click.option("--force", is_flag=True, help="Re-ingest documents whose content is already stored.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[str, ...], jobs: int, force: bool) -> None:
+    """Ingest articles: .txt/.html/.htm files, .jsonl archives, or folders of them.
+
+    Prints one summary line; each failed file is one line on stderr. Exit 0 when all
+    went in, 1 when some failed (the others are stored), 2 when nothing was usable.
+    """
+    from kg.pipeline import ingest as run
+
+    for p in paths:
+        if not os.path.lexists(p):
+            raise UsageError("no such file or folder", source=p)
+    err = sys.stderr
+    with _open_store(ctx, read_only=False) as store:
+        if err.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            console = Console(stderr=True)
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("ingesting", total=None)
+
+                def progress(status: str, source: str) -> None:
+                    if status != "skipped":
+                        bar.update(task, advance=1, description=f"ingesting {Path(source).name[:40]}")
+
+                report = run(paths, store=store, force=force, jobs=jobs, progress=progress)
+        else:
+            report = run(paths, store=store, force=force, jobs=jobs)
+    for source, problem in report.failed:
+        click.echo(f"{source}: {problem}", err=True)
+    click.echo(report.summary())
+    if not report.usable:
+        if not report.failed:
+            click.echo("kg: no articles found (.txt, .html, .htm or .jsonl)", err=True)
+        ctx.exit(2)
+    ctx.exit(1 if report.failed else 0)
+
+
+def _binding(value: str):
+    """A --param value as an RDF term: <iri>, an integer, or a plain string."""
+    import pyoxigraph
+
+    if value.startswith("<") and value.endswith(">") and len(value) > 2:
+        try:
+            return pyoxigraph.NamedNode(value[1:-1])
+        except ValueError as exc:
+            raise UsageError(f"bad IRI in --param: {exc}", source=value) from None
+    if value.lstrip("-").isdigit():
+        return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    return pyoxigraph.Literal(value)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    import pyoxigraph
+
+    if isinstance(value, pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal):
+        return value.value
+    return str(value)
+
+
+def _json_value(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return _cell(value)
+
+
+@cli.command()
+@click.argument("sparql")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind ?NAME to VALUE (<iri>, integer or string); repeatable.")
+@click.pass_context
+def query(ctx: click.Context, sparql: str, fmt: str, params: tuple[str, ...]) -> None:
+    """Run a SPARQL 1.1 query (text, or a file holding it) over the store."""
+    if os.path.isfile(sparql):
+        sparql = Path(sparql).read_text(encoding="utf-8")
+    bindings = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not name:
+            raise UsageError("--param wants NAME=VALUE", source=item)
+        bindings[name] = _binding(value)
+    with _open_store(ctx, read_only=True) as store:
+        result = store.query(sparql, bindings=bindings or None)
+        _print_result(result, fmt=fmt)
+
+
+def _print_result(result, *, fmt: str) -> None:
+    names = [str(v).lstrip("?") for v in result.vars]
+    rows = [list(r) for r in result.rows]
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(names, map(_json_value, r))) for r in rows], ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(names)
+        w.writerows([[_cell(c) for c in r] for r in rows])
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*names)
+        for r in rows:
+            table.add_row(*[_cell(c) for c in r])
+        Console(width=200 if not sys.stdout.isatty() else None).print(table)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True, help="facts (JSON Lines for scoring) or an RDF syntax.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), default=None, help="Write here instead of stdout.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, out: str | None) -> None:
+    """Export the graph as facts JSON Lines, Turtle, TriG, N-Quads or JSON-LD."""
+    from kg import export as exporter
+
+    with _open_store(ctx, read_only=True) as store:
+        if fmt == "facts":
+            if out:
+                with open(out, "w", encoding="utf-8", newline="\n") as fh:
+                    exporter.export_facts(store, fh)
+            else:
+                stream = sys.stdout
+                exporter.export_facts(store, stream)
+                stream.flush()
+        else:
+            if out:
+                with open(out, "wb") as fh:
+                    exporter.export(store, fmt, fh)
+            else:
+                stream = sys.stdout.buffer
+                exporter.export(store, fmt, stream)
+                stream.flush()
+
+
+@cli.command()
+@click.pass_context
+def stats(ctx: click.Context) -> None:
+    """Count documents, triples, persons, holdings, events and organizations."""
+    with _open_store(ctx, read_only=True) as store:
+        numbers = store.stats()
+    for key, value in numbers.items():
+        click.echo(f"{key}: {value}")
+
+
+@cli.command()
+@click.pass_context
+def validate(ctx: click.Context) -> None:
+    """Check the graph against the SHACL shapes (exit 0 conforms, 1 not, 2 error)."""
+    from kg.validate import validate as check
+
+    with _open_store(ctx, read_only=True) as store:
+        conforms, report = check(store)
+    if conforms:
+        click.echo("conforms")
+        ctx.exit(0)
+    click.echo(report)
+    ctx.exit(1)
+
+
+@cli.command()
+@click.argument("doc")
+@click.pass_context
+def remove(ctx: click.Context, doc: str) -> None:
+    """Remove one document (by its id, e.g. file name, or its IRI) and its facts."""
+    with _open_store(ctx, read_only=False) as store:
+        iri = doc.strip("<>") if "://" in doc else _find_document(store, doc)
+        store.remove_document(iri)
+    click.echo(f"removed {iri}")
+
+
+def _find_document(store, doc_id: str) -> str:
+    """The IRI of the one stored document whose file name (or record id) is ``doc_id``."""
+    iris = sorted({d["iri"] for d in store.documents() if d["file"] == doc_id})
+    if not iris:
+        raise UsageError("no document with this id in the store; see `kg query` for the ids", source=doc_id)
+    if len(iris) > 1:
+        raise UsageError(f"{len(iris)} documents have this id; remove one by its IRI", source=doc_id)
+    return str(iris[0])
+
+
+def main() -> None:
+    """Console entry point ``kg``."""
+    cli(prog_name="kg")
+
+
+if __name__ == "__main__":
+    main()
