@@ -21,11 +21,17 @@ from kg.errors import KGError, UsageError
 EXPORT_FORMATS = ("facts", "turtle", "trig", "nquads", "jsonld")
 
 
+_MAX_MESSAGE = 240
+
+
 class _Fail(click.ClickException):
     """A KGError (or OSError) shown as one line with its own exit code."""
 
     def __init__(self, message: str, exit_code: int):
-        super().__init__(" ".join(message.split()))
+        message = " ".join(message.split())
+        if len(message) > _MAX_MESSAGE:
+            message = message[: _MAX_MESSAGE - 1] + "…"
+        super().__init__(message)
         self.exit_code = exit_code
 
     def show(self, file=None) -> None:
@@ -44,6 +50,14 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except KGError as exc:
             raise _Fail(str(exc), exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (`kg export ... | head`): stop quietly.
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError, io.UnsupportedOperation):
+                pass
+            ctx.exit(1)
         except MemoryError:
             raise _Fail("out of memory; ingest fewer or smaller files at a time", 2) from None
         except OSError as exc:
