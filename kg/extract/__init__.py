@@ -1,0 +1,334 @@
+"""Text -> Facts: persons, holdings, events, counts and sub-organizations of one article.
+
+Offline and rule-based, driven by the lexicons in ``ontology/lexicon``. The steps, per
+sentence: candidate names and titles (:mod:`.mentions`), titles linked to the names that
+hold them (:mod:`.holdings`), full position phrases with the implicit province filled
+(:mod:`.positions`); then, per article: events, congress results, counts and
+sub-organizations (:mod:`.events`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from kg import lexicon
+from kg.extract import events as ev
+from kg.extract.dates import article_year, find_dates, lead_year, publication_date
+from kg.extract.holdings import Link, link_titles
+from kg.extract.mentions import Name, find_names, find_titles, parse_org, provinces_in
+from kg.extract.positions import fill
+from kg.model import Count, Event, Evidence, Facts, Holding, Person, SubOrg, Text
+
+_STATUS_RANK = {"current": 0, "former": 1, "starts": 2, "ends": 3}
+_EXCLUSIVE = re.compile(r"^(?:Bí thư|Chủ tịch|Giám đốc|Trưởng|Chánh|Viện trưởng|Bộ trưởng|Chủ nhiệm|Hiệu trưởng|Tư lệnh|Chỉ huy trưởng|Tổng Bí thư|Thủ tướng)", re.IGNORECASE)
+
+
+def _evidence(text: str, start: int, end: int) -> Evidence:
+    return Evidence(start, end, text[start:end])
+
+
+def _credit_line(text: str, start: int, end: int) -> bool:
+    """Bylines, photo credits and source lines: their names are authors, not officials."""
+    s = text[start:end].strip()
+    markers = lexicon.not_persons()["credit_markers"]
+    if re.match(r"^(?:" + "|".join(re.escape(m) for m in markers) + r")\s*(?:,\s*\w+\s*)?:", s):
+        return True
+    if "http" in s and len(s) < 250:
+        return True
+    return False
+
+
+def _strip_credits(text: str, start: int, end: int) -> int:
+    """End of a sentence before an inline photo credit ("... phát biểu. Ảnh: Nguyễn Khoa")."""
+    m = re.search(r"(?:\(|\s)(?:Ảnh|ẢNH|Ảnh minh họa|Nguồn)\s*:", text[start:end])
+    return start + m.start() if m else end
+
+
+def doc_province(text: str, sentences) -> str | None:
+    """The province most of the article is about: the most named, headline counting double."""
+    counts: Counter[str] = Counter()
+    for i, sp in enumerate(sentences):
+        if _credit_line(text, sp.start, sp.end):
+            continue
+        for p in provinces_in(text, sp.start, sp.end):
+            counts[p.name] += 2 if i == 0 else 1
+    if not counts:
+        return None
+    (best, n), *rest = counts.most_common(2) + [(None, 0)]
+    if rest and rest[0][1] == n:
+        # a tie: the one named first wins only if it is in the headline
+        return best if any(p.name == best for p in provinces_in(text, sentences[0].start, sentences[0].end)) else best
+    return best
+
+
+def extract(text: Text) -> Facts:
+    """Everything this article says about officials, posts, events and counts."""
+    t = text.text
+    sents = text.sentences
+    province = doc_province(t, sents)
+    year = article_year(t, text.published)
+    pub = publication_date(t, text.published)
+
+    links: list[Link] = []
+    names_by_sentence: list[list[Name]] = []
+    acting: dict[str, Name] = {}
+    for sp in sents:
+        if _credit_line(t, sp.start, sp.end):
+            names_by_sentence.append([])
+            continue
+        end = _strip_credits(t, sp.start, sp.end)
+        names = find_names(t, sp.start, end)
+        titles = find_titles(t, sp.start, end, names)
+        sl = link_titles(t, sp.start, end, names, titles)
+        links.extend(sl)
+        names_by_sentence.append(names)
+        for link in sl:
+            acting.setdefault(link.name.text, link.name)
+    # names introduced by đồng chí/ông/bà are persons too; short forms ("ông Sơn") refer back
+    full_names = {n for n in acting if len(n.split()) >= 2}
+    for names in names_by_sentence:
+        for n in names:
+            if n.honorific and len(n.text.split()) >= 2 and n.text[0].isupper():
+                acting.setdefault(n.text, n)
+                full_names.add(n.text)
+
+    def resolve(name: str) -> str | None:
+        if name in full_names:
+            return name
+        if len(name.split()) == 1:
+            hits = [f for f in full_names if f.split()[-1] == name]
+            return hits[0] if len(hits) == 1 else None
+        return None
+
+    # holdings
+    holdings: dict[tuple[str, str], Holding] = {}
+    for link in links:
+        person = resolve(link.name.text)
+        if not person:
+            continue
+        context = [p for p in provinces_in(t, _sentence_of(sents, link.start).start, link.title.start)]
+        ctx_province = context[-1].name if context else province
+        position, org, org_province = fill(link.title, ctx_province)
+        h = Holding(
+            person=person, position=position, role=link.title.role, organization=org,
+            status=link.status, evidence=_evidence(t, link.start, link.end), province=org_province,
+        )
+        key = (person, position.lower())
+        old = holdings.get(key)
+        if old is None or _STATUS_RANK[h.status] > _STATUS_RANK[old.status]:
+            holdings[key] = h
+    holdings = _succession(holdings)
+
+    # events
+    found = ev.cues(t, sents)
+    kinds = ev.main_kinds(t, sents, found)
+    event_list: list[Event] = []
+    chair_names = _chairs(t, sents, names_by_sentence, resolve)
+    persons_in_doc = _ordered_persons(links, names_by_sentence, resolve, full_names)
+    main_date = None
+    for kind, cue in kinds:
+        sp = sents[cue.sentence]
+        dates = find_dates(t, sp.start, sp.end) or [d for s in sents[:3] for d in find_dates(t, s.start, s.end)]
+        date = dates[0].iso(year or lead_year(t, sp.start, sp.end)) if dates else None
+        main_date = main_date or date
+        term = size = delegates = None
+        if kind == "congress":
+            term, size, delegates = ev.congress_results(t)
+        chair = tuple(p for p in persons_in_doc if p in chair_names)
+        participants = tuple(p for p in persons_in_doc if p not in chair_names)
+        organizer = _organizer(t, cue, kind)
+        elected = tuple(h.person for h in holdings.values() if h.status == "starts") if kind == "congress" else ()
+        event_list.append(Event(
+            kind=kind, evidence=_evidence(t, sp.start, sp.end), date=date, organizer=organizer,
+            chair=chair, participants=participants, term=term, committee_size=size,
+            delegates=delegates, elected=tuple(dict.fromkeys(elected)), label=t[cue.start:cue.end],
+        ))
+    doc_date = main_date or pub
+
+    # counts and sub-organizations
+    main_org = _main_party_org(t, sents, event_list)
+    count_list: list[Count] = []
+    suborgs: list[SubOrg] = []
+    for sp in sents:
+        for what, value, s, e in ev.counts(t, sp.start, sp.end):
+            org = _count_org(t, sp.start, s, what, main_org)
+            if not org:
+                continue
+            dates = [d for d in find_dates(t, sp.start, sp.end) if d.start < s]
+            date = (dates[-1].iso(year) if dates else None) or doc_date
+            count_list.append(Count(org=_fill_org(org, province), what=what, value=value,
+                                    evidence=_evidence(t, sp.start, sp.end), date=date))
+        parent = ev.parent_org(t, sp.start, sp.end)
+        if parent and main_org:
+            child = _subject_org(t, sp.start, parent[1]) or main_org
+            suborgs.append(SubOrg(child=_fill_org(child, province), parent=_fill_org(parent[0], province),
+                                  evidence=_evidence(t, sp.start, sp.end)))
+    if any(e.kind == "congress" for e in event_list) and main_org:
+        higher = ev.higher_congress_org(t)
+        if higher and higher[0].lower() != main_org.lower():
+            suborgs.append(SubOrg(child=_fill_org(main_org, province), parent=_fill_org(higher[0], province),
+                                  evidence=_evidence(t, higher[1], higher[2])))
+
+    persons = []
+    for name in persons_in_doc:
+        hs = [h for h in holdings.values() if h.person == name]
+        provs = Counter(h.province for h in hs if h.province)
+        central = any(_is_central_holding(h) for h in hs)
+        n = acting.get(name)
+        persons.append(Person(
+            name=name, evidence=_evidence(t, n.start, n.end) if n else _evidence(t, 0, 0),
+            province=provs.most_common(1)[0][0] if provs else (None if central else province),
+            central=central,
+        ))
+    return Facts(
+        doc=text.doc, text=t, province=province, date=doc_date, persons=tuple(persons),
+        holdings=tuple(holdings.values()), events=tuple(event_list),
+        counts=tuple(_dedupe_counts(count_list)), suborgs=tuple(_dedupe_suborgs(suborgs)),
+    )
+
+
+def _sentence_of(sents, pos: int):
+    for sp in sents:
+        if sp.start <= pos < sp.end:
+            return sp
+    return sents[-1]
+
+
+def _ordered_persons(links, names_by_sentence, resolve, full_names) -> list[str]:
+    out: dict[str, None] = {}
+    for names in names_by_sentence:
+        for n in names:
+            p = resolve(n.text)
+            if p and p in full_names:
+                out.setdefault(p)
+    return list(out)
+
+
+def _chairs(t, sents, names_by_sentence, resolve) -> set[str]:
+    rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in lexicon.statuses()["chair"]) + r")(?!\w)", re.IGNORECASE)
+    chairs = set()
+    for sp, names in zip(sents, names_by_sentence):
+        for m in rx.finditer(t, sp.start, sp.end):
+            if not names:
+                continue
+            if re.search(r"(?:sự|dưới sự)\s*$", t[max(sp.start, m.start() - 10) : m.start()]):
+                after = [n for n in names if n.start > m.end()]
+                cand = after[0] if after else None
+            else:
+                before = [n for n in names if n.end <= m.start()]
+                cand = before[-1] if before else None
+                # "X, <titles> chủ trì": the holder opens the sentence
+                if before and not re.search(r"(?:và|cùng)\s", t[before[0].end : m.start()]):
+                    cand = before[0]
+            if cand:
+                p = resolve(cand.text)
+                if p:
+                    chairs.add(p)
+    return chairs
+
+
+def _organizer(t: str, cue, kind: str) -> str | None:
+    if kind == "congress":
+        m = re.compile(r"[Đđ]ại hội\s+(?:đại biểu\s+)?", re.IGNORECASE).match(t, cue.start)
+        if m:
+            org, _ = parse_org(t, m.end(), min(len(t), m.end() + 120))
+            if org:
+                return re.sub(r"\s+(?:lần thứ|khóa)\s+[IVXLC\d]+.*$", "", org)
+    return None
+
+
+_PARTY_ORG = re.compile(r"(?:Đảng bộ|Đảng ủy)\s+(?=[A-ZĐÀ-Ỹ])")
+
+
+def _main_party_org(t: str, sents, event_list) -> str | None:
+    for e in event_list:
+        if e.kind == "congress" and e.organizer and e.organizer.lower().startswith(("đảng bộ", "đảng ủy")):
+            return e.organizer
+    counts: Counter[str] = Counter()
+    for m in _PARTY_ORG.finditer(t):
+        org, _ = parse_org(t, m.start(), min(len(t), m.start() + 100))
+        if org and len(org.split()) > 2:
+            counts["Đảng bộ " + org.split(None, 2)[2] if org.lower().startswith("đảng ủy") else org] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _subject_org(t: str, start: int, end: int) -> str | None:
+    m = None
+    for m in _PARTY_ORG.finditer(t, start, end):
+        pass
+    if not m:
+        return None
+    org, _ = parse_org(t, m.start(), end)
+    return org
+
+
+def _count_org(t: str, start: int, pos: int, what: str, main_org: str | None) -> str | None:
+    if what in ("party_members", "party_cells"):
+        return _subject_org(t, start, pos) or main_org
+    m = None
+    for m in re.finditer(r"(?:Sở|Bệnh viện|Trung tâm|Ban|Công an|Ủy ban|UBND)\s+(?=[A-ZĐÀ-Ỹ])", t[start:pos]):
+        pass
+    if m:
+        org, _ = parse_org(t, start + m.start(), pos)
+        if org:
+            return org
+    if main_org:
+        return re.sub(r"^(?:Đảng bộ|Đảng ủy)\s+", "", main_org)
+    return None
+
+
+def _fill_org(org: str, province: str | None) -> str:
+    from kg.extract.mentions import Title
+
+    if org.lower().startswith("đảng ủy "):
+        org = "Đảng bộ " + org[8:]
+    _, filled, _ = fill(Title(0, 0, "X", org, False), province)
+    return filled or org
+
+
+def _is_central_holding(h: Holding) -> bool:
+    central_roles = lexicon.roles()["central"]
+    return h.role.lower() in central_roles or bool(h.organization and re.search(r"Trung ương|Chính phủ|Bộ Chính trị", h.organization))
+
+
+def _succession(holdings: dict) -> dict:
+    """Someone who starts an exclusive post ends the one who held it; a deputy promoted ends the deputy post."""
+    out = dict(holdings)
+    starts = [h for h in holdings.values() if h.status == "starts" and _EXCLUSIVE.match(h.role)]
+    for s in starts:
+        for key, h in holdings.items():
+            if h.status != "current":
+                continue
+            if h.person != s.person and h.position.lower() == s.position.lower():
+                out[key] = _with_status(h, "ends")
+            elif h.person == s.person and h.organization and s.organization and h.organization.lower() == s.organization.lower() \
+                    and h.role.lower() == ("phó " + s.role).lower():
+                out[key] = _with_status(h, "ends")
+    return out
+
+
+def _with_status(h: Holding, status: str) -> Holding:
+    from dataclasses import replace
+
+    return replace(h, status=status)
+
+
+def _dedupe_counts(counts: list[Count]) -> list[Count]:
+    seen, out = set(), []
+    for c in counts:
+        k = (c.org.lower(), c.what, c.value)
+        if k not in seen:
+            seen.add(k)
+            out.append(c)
+    return out
+
+
+def _dedupe_suborgs(subs: list[SubOrg]) -> list[SubOrg]:
+    seen, out = set(), []
+    for s in subs:
+        k = (s.child.lower(), s.parent.lower())
+        if k not in seen and s.child.lower() != s.parent.lower():
+            seen.add(k)
+            out.append(s)
+    return out

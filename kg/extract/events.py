@@ -1,0 +1,163 @@
+"""Events, congress results, counts and sub-organizations of one article."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg import lexicon
+from kg.extract.mentions import parse_org
+
+
+@dataclass(frozen=True)
+class EventCue:
+    kind: str
+    start: int
+    end: int
+    sentence: int  # index of the sentence
+
+
+def _phrase_re(phrases) -> re.Pattern:
+    return re.compile(r"(?<!\w)(?:" + lexicon.alternation(phrases) + r")(?!\w)", re.IGNORECASE)
+
+
+_KIND_RES: dict[str, re.Pattern] = {}
+
+
+def kind_res() -> dict[str, re.Pattern]:
+    if not _KIND_RES:
+        for kind, phrases in lexicon.event_kinds().items():
+            _KIND_RES[kind] = _phrase_re(phrases)
+    return _KIND_RES
+
+
+_APPOINT_STRONG = re.compile(
+    r"(?:trao|công bố|nhận|trao các|công bố các)\s+(?:các\s+)?quyết định|quyết định\s+(?:điều động|bổ nhiệm|chuẩn y)|được\s+(?:điều động|bổ nhiệm)|bổ nhiệm\s+(?:lại\s+)?(?:ông|bà|đồng chí)",
+    re.IGNORECASE,
+)
+_DISCIPLINE = re.compile(r"kỷ luật|cảnh cáo|khiển trách|cách chức|khai trừ", re.IGNORECASE)
+_WORKING = re.compile(r"làm việc", re.IGNORECASE)
+
+
+def cues(text: str, sentences) -> list[EventCue]:
+    """Event cues per sentence, one per kind and sentence."""
+    out = []
+    for i, sp in enumerate(sentences):
+        for kind, rx in kind_res().items():
+            m = rx.search(text, sp.start, sp.end)
+            if not m:
+                continue
+            if kind == "appointment" and not _APPOINT_STRONG.search(text, sp.start, sp.end):
+                continue
+            if kind == "visit" and not re.search(r"(?<!\w)(?:thăm|khảo sát|chúc Tết|thị sát)(?!\w)|kiểm tra\s+(?:tình hình|công tác|tiến độ|thực tế)", text[sp.start:sp.end], re.IGNORECASE):
+                continue
+            if kind == "election" and not re.search(r"(?:được|tín nhiệm|đã|tiến hành)\s+bầu|bầu\s+(?:bổ sung|giữ chức|làm|ông|bà|đồng chí)|kiện toàn|trúng cử|tái cử|tái đắc cử", text[sp.start:sp.end], re.IGNORECASE):
+                continue
+            if kind == "congress" and re.search(r"đại hội đồng|đại hội thể dục|đại hội thi đua|đại hội Đảng toàn quốc|Đại hội XIII|Đại hội XIV|đại hội cấp trên", text[m.start():m.end() + 12], re.IGNORECASE):
+                continue
+            if kind == "ceremony" and not re.search(r"(?<!\w)lễ\s+[a-zđà-ỹ]", text[sp.start:sp.end], re.IGNORECASE):
+                continue
+            out.append(EventCue(kind, m.start(), m.end(), i))
+    return out
+
+
+def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, EventCue]]:
+    """The kinds of event the article reports, main first.
+
+    The headline and the lead decide: the first kind in FORMAT.md's precedence that they
+    announce. A second event is kept when the lead also announces another kind of event
+    that involves other people (an election at a meeting, a visit during a working session).
+    """
+    order = list(lexicon.event_kinds())
+    lead_n = 3
+    lead = [c for c in found if c.sentence < lead_n]
+    pool = lead or found
+    if not pool:
+        return []
+    if any(c.kind == "other" for c in pool) and _DISCIPLINE.search(text[: sentences[min(len(sentences), lead_n) - 1].end]):
+        first = next(c for c in pool if c.kind == "other")
+        return [("other", first)]
+    best = min(pool, key=lambda c: (order.index(c.kind), c.sentence))
+    return [(best.kind, best)]
+
+
+_TERM = re.compile(r"nhiệm kỳ\s+((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", re.IGNORECASE)
+_SIZE = re.compile(
+    r"(?:Ban Chấp hành|BCH)[^.;]{0,80}?(?:gồm|có)\s+(\d{1,3})\s+(?:đồng chí|ủy viên|thành viên)"
+    r"|bầu\s+(\d{1,3})\s+(?:đồng chí|ủy viên)\s+(?:vào|tham gia)\s+(?:Ban Chấp hành|BCH)",
+    re.IGNORECASE,
+)
+_DELEGATES = re.compile(
+    r"(?:bầu|bầu ra|chọn)\s+(?:đoàn\s+)?(\d{1,3})\s+đại biểu(?:\s+chính thức)?(?:\s+và\s+\d+\s+đại biểu dự khuyết)?\s+(?:đi\s+)?dự\s+Đại hội",
+    re.IGNORECASE,
+)
+
+
+def congress_results(text: str) -> tuple[str | None, int | None, int | None]:
+    """(term, committee size, delegates) stated in the article."""
+    terms = [(int(a), int(b)) for a, b in _TERM.findall(text) if int(b) - int(a) in (4, 5)]
+    term = "%d-%d" % max(terms) if terms else None
+    size = next((int(a or b) for a, b in _SIZE.findall(text)), None)
+    delegates = next((int(d) for d in _DELEGATES.findall(text)), None)
+    return term, size, delegates
+
+
+def higher_congress_org(text: str) -> tuple[str, int, int] | None:
+    """The organization of the higher-level congress that delegates are elected to."""
+    m = _DELEGATES.search(text)
+    if not m:
+        return None
+    j = m.end()
+    jm = re.compile(r"\s*(?:đại biểu\s+)?", re.IGNORECASE).match(text, j)
+    j = jm.end() if jm else j
+    org, e = parse_org(text, j, min(len(text), j + 120))
+    if org:
+        org = re.sub(r"\s+(?:lần thứ|khóa)\s+[IVXLC\d]+.*$", "", org)
+    return (org, m.start(), e) if org else None
+
+
+_COUNTS = {
+    "party_members": re.compile(
+        r"(?:tổng số|có|gồm|với|toàn Đảng bộ có|hiện có|là)\s+(?:tổng số\s+)?(\d{1,3}(?:\.\d{3})*|\d+)\s+đảng viên(?!\s+(?:đạt|hoàn thành|được|dự bị|mới|chính thức|trong diện))",
+        re.IGNORECASE,
+    ),
+    "party_cells": re.compile(
+        r"(?:có|gồm|với|tại|sinh hoạt tại|sinh hoạt ở|ở)\s+(\d{1,3})\s+(?:chi bộ|tổ chức cơ sở đảng|chi, đảng bộ|chi bộ, đảng bộ|chi bộ và đảng bộ|đảng bộ bộ phận)(?:\s+trực thuộc|\s+cơ sở|,|\s)",
+        re.IGNORECASE,
+    ),
+    "staff": re.compile(
+        r"(?:có|gồm|tổng số|với|hơn)\s+(\d{1,3}(?:\.\d{3})*|\d+)\s+(?:cán bộ, công chức, viên chức|công chức, viên chức|cán bộ, viên chức|cán bộ, nhân viên|viên chức|người lao động)",
+        re.IGNORECASE,
+    ),
+    "units": re.compile(r"(?:có|gồm|với)\s+(\d{1,3})\s+(?:đơn vị trực thuộc|đơn vị sự nghiệp|đơn vị)(?!\s+(?:đạt|hoàn thành))", re.IGNORECASE),
+}
+
+
+def counts(text: str, start: int, end: int) -> list[tuple[str, int, int, int]]:
+    """(what, value, start, end) of the counts stated in a sentence."""
+    out = []
+    for what, rx in _COUNTS.items():
+        for m in rx.finditer(text, start, end):
+            before = text[max(start, m.start(1) - 8) : m.start(1)]
+            if re.search(r"\d/\s*$", before):
+                continue
+            value = int(m.group(1).replace(".", ""))
+            if what == "units" and "hơn" in m.group(0):
+                continue
+            out.append((what, value, m.start(), m.end()))
+    return out
+
+
+_SUB = re.compile(r"(?:là\s+)?(?:tổ chức cơ sở đảng\s+|đảng bộ cơ sở\s+|đơn vị\s+)?trực thuộc\s+", re.IGNORECASE)
+
+
+def parent_org(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    """The organization a sentence says something is directly under ("trực thuộc Y")."""
+    m = _SUB.search(text, start, end)
+    if not m:
+        return None
+    before = text[max(start, m.start() - 30) : m.start()]
+    if re.search(r"\d|chi bộ\s*$|đơn vị\s*$|các\s*$", before):
+        return None
+    org, e = parse_org(text, m.end(), end)
+    return (org, m.start(), e) if org else None

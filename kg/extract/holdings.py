@@ -1,0 +1,117 @@
+"""Mentions -> who holds which post: title chains split into one holding each.
+
+Patterns of the genre, all per sentence:
+- name first:  "đồng chí X, Ủy viên BTV Tỉnh ủy, Phó Chủ tịch UBND tỉnh"  /  "X - Tỉnh ủy viên, ..."  /  "X (Bí thư ...)"
+- title first: "Chủ tịch UBND tỉnh Nguyễn Văn A"  /  "các Phó Chủ tịch UBND tỉnh: A, B"
+- by a verb:   "ông X được bầu giữ chức Chủ tịch HĐND tỉnh"  /  "các ông A, B tái cử chức ..."
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg import lexicon
+from kg.extract.mentions import Name, Title
+
+_CHAIN_GAP = re.compile(r"^\s*(?:,|-|–|;|và|kiêm|,\s*kiêm|,\s*và)?\s*$")
+_NAME_THEN_TITLE = re.compile(r"^\s*(?:,|-|–|\(|:)\s*(?:hiện là|là|nay là)?\s*$")
+_LIST_GAP = re.compile(r"^\s*(?:,|và|,\s*và)\s*(?:(?:các\s+)?(?:đồng chí|ông|bà|đ/c|Đ/c)\s+)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A title read as held by a name, with the status words around it."""
+
+    name: Name
+    title: Title
+    status: str  # current / former / starts / ends
+    start: int  # evidence span
+    end: int
+
+
+def _chains(titles: list[Title], text: str) -> list[list[Title]]:
+    chains: list[list[Title]] = []
+    for t in titles:
+        if chains and _CHAIN_GAP.match(text[chains[-1][-1].end : t.start]):
+            chains[-1].append(t)
+        else:
+            chains.append([t])
+    return chains
+
+
+def _lists(names: list[Name], text: str) -> list[list[Name]]:
+    groups: list[list[Name]] = []
+    for n in names:
+        if groups and _LIST_GAP.match(text[groups[-1][-1].end : n.start]):
+            groups[-1].append(n)
+        else:
+            groups.append([n])
+    return groups
+
+
+def _verb_before(text: str, start: int, end: int, phrases) -> str | None:
+    """The status phrase that ends right before ``end`` (within the gap from ``start``)."""
+    gap = text[start:end]
+    for p in phrases:
+        if re.search(r"(?<!\w)" + re.escape(p) + r"(?:\s+(?:chức vụ|chức|vụ|vị trí|làm|là))?\s*:?\s*$", gap, re.IGNORECASE):
+            return p
+    return None
+
+
+def link_titles(text: str, start: int, end: int, names: list[Name], titles: list[Title]) -> list[Link]:
+    """Which name holds which title in the sentence ``text[start:end]``."""
+    st = lexicon.statuses()
+    links: list[Link] = []
+    used: set[int] = set()
+    groups = _lists(names, text)
+    group_of = {id(n): g for g in groups for n in g}
+    chains = _chains(titles, text)
+    sentence_moves = any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", text[start:end], re.IGNORECASE) for p in st["moves"] + st["ends"])
+
+    def status_of(t: Title, default: str = "current") -> str:
+        return "former" if t.former else default
+
+    for chain in chains:
+        cs, ce = chain[0].start, chain[-1].end
+        holders: list[Name] = []
+        # name first: "X, <chain>"
+        before = [n for n in names if n.end <= cs]
+        if before and _NAME_THEN_TITLE.match(text[before[-1].end : cs]):
+            holders = [before[-1]]
+        else:
+            # title first: "<chain> X" or "<chain>: A, B"
+            after = [n for n in names if n.start >= ce]
+            if after:
+                gap = text[ce : after[0].start]
+                if re.fullmatch(r"\s*(?:,\s*)?(?:(?:các\s+)?(?:đồng chí|ông|bà|đ/c)\s*)?", gap, re.IGNORECASE):
+                    holders = [after[0]]
+                elif re.fullmatch(r"\s*(?:gồm|là)?\s*:\s*(?:(?:các\s+)?(?:đồng chí|ông|bà)\s*)?", gap, re.IGNORECASE):
+                    holders = list(group_of[id(after[0])])
+        verb_holders: list[Name] = []
+        verb = None
+        if not holders:
+            # "X được bầu giữ chức <chain>"; the holders are the nearest name list before
+            if before:
+                verb = _verb_before(text, before[-1].end, cs, st["ends"]) or _verb_before(text, before[-1].end, cs, st["starts"])
+                if verb:
+                    verb_holders = list(group_of[id(before[-1])])
+        if not holders and not verb_holders:
+            continue
+        if verb_holders:
+            status = "ends" if verb in st["ends"] else "starts"
+            for n in verb_holders:
+                for t in chain:
+                    links.append(Link(n, t, "former" if t.former else status, min(n.start, t.start), max(n.end, t.end)))
+            continue
+        for n in holders:
+            following_start = any(
+                _verb_before(text, ce, t2.start, st["starts"]) for t2 in titles if t2.start >= ce
+            )
+            for t in chain:
+                status = status_of(t)
+                if status == "current" and following_start and sentence_moves:
+                    status = "ends"
+                links.append(Link(n, t, status, min(n.start, t.start), max(n.end, t.end)))
+            used.add(id(n))
+    return links
