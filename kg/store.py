@@ -20,6 +20,7 @@ StoreError. Readers open read-only and do not take the lock.
 from __future__ import annotations
 
 import io
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterable
@@ -109,8 +110,6 @@ class Store:
         """Flush and release the store (and the writer's lock). Safe to call twice."""
         if self._inner is None:
             return
-        if not self.read_only:
-            self._inner.flush()
         self._inner = None
         if self._lock is not None:
             self._lock.release()
@@ -170,7 +169,8 @@ class Store:
     def query(self, sparql: str, bindings: dict[str, object] | None = None) -> QueryResult:
         """Run a SPARQL query; ``bindings`` fix variables (SEP-0007 substitution, never text).
 
-        The default graph is the union of all named graphs. Binding values: pyoxigraph and
+        The default graph is the union of all named graphs. A bound variable must be in the
+        SELECT clause (pyoxigraph's substitution works on projected variables). Binding values: pyoxigraph and
         rdflib terms as they are; ``str`` that is an absolute http(s)/urn IRI becomes an IRI,
         any other ``str`` a plain literal; int, float and bool become typed literals.
 
@@ -183,7 +183,8 @@ class Store:
                                       use_default_graph_as_union=True, prefixes=PREFIXES)
         except SyntaxError as e:
             raise QueryError(f"malformed SPARQL: {_first_line(e)}") from None
-        except (ValueError, TypeError) as e:
+        except (ValueError, TypeError, RuntimeError) as e:
+            # e.g. a bound variable that the SELECT clause does not project (pyoxigraph needs it there)
             raise QueryError(f"cannot run query: {_first_line(e)}") from None
         except OSError as e:
             raise StoreError(f"cannot read: {_first_line(e)}", source=str(self.path)) from None
@@ -234,11 +235,18 @@ class Store:
 
 
 def _open_inner(data: Path, *, read_only: bool) -> ox.Store:
-    try:
-        return ox.Store.read_only(str(data)) if read_only else ox.Store(str(data))
-    except OSError as e:
-        raise StoreError(f"cannot open store data ({_first_line(e)}); if it is damaged, move it away "
-                         "and ingest again", source=str(data.parent)) from None
+    """Open the pyoxigraph data. A reader retries a few times: a writer's background
+    compaction may remove files while the reader opens its snapshot."""
+    attempts = 6 if read_only else 1
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(data)) if read_only else ox.Store(str(data))
+        except (OSError, RuntimeError) as e:
+            error: Exception = e
+            if attempt + 1 < attempts:
+                time.sleep(0.05 * 2**attempt)
+    raise StoreError(f"cannot open store data ({_first_line(error)}); if it is damaged, move it "
+                     "away and ingest again", source=str(data.parent)) from None
 
 
 def _first_line(e: BaseException) -> str:

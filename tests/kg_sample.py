@@ -21,13 +21,15 @@ def ev(quote: str, text: str = TEXT) -> Evidence:
     return Evidence(start=start, end=start + len(quote), quote=quote)
 
 
-def sample_facts(*, doc_id: str = "004_test.txt", text: str = TEXT, drop_last: bool = False) -> Facts:
+def sample_facts(*, doc_id: str = "004_test.txt", spelling: str = "Lò Thị Hoà", drop_last: bool = False) -> Facts:
+    """The sample facts; ``spelling`` is how the text writes the elected member's name."""
+    text = TEXT.replace("Lò Thị Hoà", spelling)
     doc = Document(doc_id=doc_id, text=text, content_hash=hashlib.sha256(text.encode()).hexdigest())
     persons = (
         Person("Nguyễn Văn Sơn", ev("Nguyễn Văn Sơn", text), province="Hà Giang"),
         Person("Hoàng Gia Long", ev("Hoàng Gia Long", text), province="Hà Giang"),
         Person("Trần Đức Quý", ev("Trần Đức Quý", text), province="Hà Giang"),
-        Person("Lò Thị Hoà", ev("Lò Thị Hoà", text)),
+        Person(spelling, ev(spelling, text)),
     )
     holdings = (
         Holding("Nguyễn Văn Sơn", "Chủ tịch Ủy ban nhân dân tỉnh Hà Giang", "Chủ tịch",
@@ -45,7 +47,7 @@ def sample_facts(*, doc_id: str = "004_test.txt", text: str = TEXT, drop_last: b
               date="2023-02-08", organizer="Ban cán sự đảng Ủy ban nhân dân tỉnh Hà Giang",
               chair=("Nguyễn Văn Sơn",), participants=("Hoàng Gia Long", "Trần Đức Quý")),
         Event("congress", ev("Đại hội Đảng bộ Sở Y tế nhiệm kỳ 2025-2030", text), organizer="Đảng bộ Sở Y tế",
-              participants=("Lò Thị Hoà",), term="2025-2030", committee_size=15, elected=("Lò Thị Hoà",),
+              participants=(spelling,), term="2025-2030", committee_size=15, elected=(spelling,),
               label="Đại hội Đảng bộ Sở Y tế"),
     )
     counts = (Count("Đảng bộ Sở Y tế tỉnh Hà Giang", "party_members", 230, ev("230 đảng viên", text),
