@@ -155,6 +155,7 @@ class _GraphBuilder:
         self.add(post, KG.name, ox.Literal(h.position))
         self.add(post, KG.role, role)
         self.add(iri, RDF.type, node(KG.Holding))
+        self.add(iri, KG.name, ox.Literal(h.position))  # the phrase as this sentence writes it
         self.add(iri, KG.person, person)
         self.add(iri, KG.post, post)
         self.add(iri, KG.role, role)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import subprocess
@@ -14,6 +15,7 @@ from rdflib.compare import isomorphic
 
 from kg import queries
 from kg.errors import QueryError, StoreError, UsageError
+from kg.model import Holding
 from kg.export import export, export_facts, facts_records
 from kg.rdf import facts_to_quads
 from kg.store import Store
@@ -91,6 +93,18 @@ def test_facts_export_two_documents_sorted_and_per_document_names(store):
     assert records[0]["ids"]["Lò Thị Hòa"] == records[1]["ids"]["Lò Thị Hoà"]
     one = facts_records(store, doc=facts_to_quads(sample_facts())[0])
     assert [r["doc"] for r in one] == ["004_test.txt"]
+
+
+def test_positions_keep_each_sentence_spelling(store):
+    # Two spellings of one post in one document: one post IRI, each holding keeps its phrase.
+    facts = sample_facts()
+    first = facts.holdings[0]
+    variant = Holding(first.person, first.position.replace("Ủy ban", "ủy ban"), first.role, first.organization,
+                      "former", first.evidence, province=first.province)
+    facts = dataclasses.replace(facts, holdings=facts.holdings + (variant,))
+    store.put_document(*facts_to_quads(facts))
+    got = {(p["position"], p["status"]) for p in facts_records(store)[0]["positions"]}
+    assert {(first.position, "current"), (variant.position, "former")} <= got
 
 
 def test_reput_replaces_without_duplicates(loaded):
