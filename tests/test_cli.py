@@ -327,10 +327,6 @@ KG = HERE.parent / ".venv" / "bin" / "kg"
 
 
 def test_subprocess_installed_kg(tmp_path):
-    from conftest import USING_FAKES
-
-    if USING_FAKES:
-        pytest.skip(f"stages not implemented yet: {USING_FAKES}")
     assert KG.exists()
     store = tmp_path / "store"
     good = article(tmp_path, "a.txt", ARTICLE)
