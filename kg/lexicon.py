@@ -97,6 +97,12 @@ def province_forms() -> dict[str, str]:
 
 
 @cache
+def provinces_needing_level() -> frozenset[str]:
+    """Written forms that count as a province only after "thành phố"/"tỉnh" ("Hồ Chí Minh")."""
+    return frozenset(canon(f) for row in _load("provinces")["provinces"] for f in row.get("needs_level", ()))
+
+
+@cache
 def abbreviations() -> dict[str, str]:
     return {canon(k): canon(v) for k, v in _load("abbreviations")["abbreviations"].items()}
 

@@ -103,10 +103,14 @@ def extract(text: Text) -> Facts:
 
     # holdings
     holdings: dict[tuple[str, str], Holding] = {}
+    roles = lexicon.roles()
     for link in links:
         person = resolve(link.name.text)
         if not person:
             continue
+        role_key = link.title.role.lower()
+        if not link.title.org and role_key not in roles["no_org"] and role_key not in roles["member_of"]:
+            continue  # a role that needs an organization and names none is no post ("Tổ trưởng")
         context = [p for p in provinces_in(t, _sentence_of(sents, link.start).start, link.title.start)]
         ctx_province = context[-1].name if context else province
         position, org, org_province = fill(link.title, ctx_province)

@@ -17,6 +17,12 @@ _NUMERIC = re.compile(
 _WORDS = re.compile(
     r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s+năm\s+(?P<y>(?:19|20)\d{2}))?", re.IGNORECASE
 )
+# "trong hai ngày 20 và 21/8/2019", "từ ngày 8 - 10/3": a range of days takes its first day
+_RANGE = re.compile(
+    r"ngày\s+(?P<d>\d{1,2})\s*(?:và|-|–|đến)\s*\d{1,2}\s*[/\-.](?P<m>\d{1,2})(?:\s*[/\-.]\s*(?P<y>(?:19|20)\d{2}))?(?!\d)",
+    re.IGNORECASE,
+)
+_BIRTH = re.compile(r"(?:sinh|sinh ngày|sinh năm|SN)\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"(?<![\d/.\-])(?:năm\s+)((?:19|20)\d{2})(?!\d)")
 
 
@@ -43,8 +49,10 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
     """Date mentions in ``text[start:end]``; partial dates need a cue word just before."""
     end = len(text) if end is None else end
     out = []
-    for rx in (_WORDS, _NUMERIC):
+    for rx in (_RANGE, _WORDS, _NUMERIC):
         for m in rx.finditer(text, start, end):
+            if _BIRTH.search(text[max(0, m.start() - 12) : m.start()]) or _BIRTH.search(text[max(0, m.start() - 17) : m.start()].replace("ngày", "").rstrip() + " "):
+                continue
             day, month = int(m["d"]), int(m["m"])
             year = int(m["y"]) if m["y"] else None
             if not (1 <= day <= 31 and 1 <= month <= 12):
@@ -61,7 +69,7 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
 
 def publication_date(text: str, published: str | None) -> str | None:
     """The publication date: source metadata first, else a full date in the article's first lines."""
-    if published:
+    if published and len(published) >= 10:
         return published[:10]
     head = text[:400]
     for d in find_dates(head):
@@ -75,6 +83,8 @@ def article_year(text: str, published: str | None) -> int | None:
     pub = publication_date(text, published)
     if pub:
         return int(pub[:4])
+    if published and published[:4].isdigit():
+        return int(published[:4])  # the source gives only the year
     years = {d.year for d in find_dates(text) if d.year}
     if len(years) == 1:
         return years.pop()

@@ -53,6 +53,8 @@ def cues(text: str, sentences) -> list[EventCue]:
                 continue
             if kind == "election" and not re.search(r"(?:được|tín nhiệm|đã|tiến hành)\s+bầu|bầu\s+(?:bổ sung|giữ chức|làm|ông|bà|đồng chí)|kiện toàn|trúng cử|tái cử|tái đắc cử", text[sp.start:sp.end], re.IGNORECASE):
                 continue
+            if kind == "congress" and re.search(r"(?:nghị quyết|văn kiện|chuẩn bị|tiến tới|hướng tới|chào mừng|đại biểu(?: chính thức)?(?: đi)? dự)\s+$", text[max(0, m.start() - 30):m.start()], re.IGNORECASE):
+                continue
             if kind == "congress" and re.search(r"đại hội đồng|đại hội thể dục|đại hội thi đua|đại hội Đảng toàn quốc|Đại hội XIII|Đại hội XIV|đại hội cấp trên", text[m.start():m.end() + 12], re.IGNORECASE):
                 continue
             if kind == "ceremony" and not re.search(r"(?<!\w)lễ\s+[a-zđà-ỹ]", text[sp.start:sp.end], re.IGNORECASE):

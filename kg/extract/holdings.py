@@ -9,7 +9,7 @@ Patterns of the genre, all per sentence:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kg import lexicon
 from kg.extract.mentions import Name, Title
@@ -40,6 +40,28 @@ def _chains(titles: list[Title], text: str) -> list[list[Title]]:
     return chains
 
 
+_BARE_PARTY = re.compile(r"^(?:Đảng ủy|Đảng đoàn|Ban cán sự đảng|Đảng bộ|Chi bộ)$", re.IGNORECASE)
+
+
+def _share_orgs(chain: list[Title]) -> list[Title]:
+    """Titles of a chain that name no organization take the next one's.
+
+    "Phó Chủ tịch, Tổng Thư ký Hội Luật gia Việt Nam" -> both in the Hội; "Bí thư Đảng ủy,
+    Giám đốc Sở Y tế" -> "Bí thư Đảng ủy Sở Y tế".
+    """
+    roles = lexicon.roles()
+    out = list(chain)
+    for i in range(len(out) - 2, -1, -1):
+        t, nxt = out[i], out[i + 1]
+        if not nxt.org or _BARE_PARTY.match(nxt.org):
+            continue
+        if t.org is None and t.role.lower() not in roles["no_org"] and t.role.lower() not in roles["member_of"]:
+            out[i] = replace(t, org=nxt.org)
+        elif t.org and _BARE_PARTY.match(t.org):
+            out[i] = replace(t, org=f"{t.org} {nxt.org}")
+    return out
+
+
 def _lists(names: list[Name], text: str) -> list[list[Name]]:
     groups: list[list[Name]] = []
     for n in names:
@@ -66,7 +88,7 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
     used: set[int] = set()
     groups = _lists(names, text)
     group_of = {id(n): g for g in groups for n in g}
-    chains = _chains(titles, text)
+    chains = [_share_orgs(c) for c in _chains(titles, text)]
     sentence_moves = any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", text[start:end], re.IGNORECASE) for p in st["moves"] + st["ends"])
 
     def status_of(t: Title, default: str = "current") -> str:

@@ -88,7 +88,7 @@ def _is_title_word(w: str) -> bool:
 
 _FUNCTION_WORDS = frozenset({
     "Theo", "Tại", "Ngày", "Sáng", "Chiều", "Tối", "Trong", "Với", "Về", "Cùng", "Dự", "Và", "Các",
-    "Những", "Ông", "Bà", "Anh", "Chị", "Đ/c", "TP", "UBND", "HĐND", "Đồng", "Phó", "Quyền", "Nguyên",
+    "Những", "Ông", "Bà", "Anh", "Chị", "Đ/c", "TP", "UBND", "HĐND", "Đồng",
 })
 
 
@@ -96,17 +96,27 @@ def _stops_name(text: str, j: int, w: str) -> bool:
     """Whether the word at ``j`` cannot continue a person's name: a title or an organization opens there."""
     if w in _FUNCTION_WORDS:
         return w != "Đồng" or text.startswith("Đồng chí", j)
-    rm = _role_re().match(text, j)
-    if rm and not rm.group("nguyen"):
+    if _role_re().match(text, j):
         return True
     hm = _org_head_re().match(text, j)
     return bool(hm and hm.group(0)[0].isupper() and (" " in hm.group(0) or w in ("Sở", "Bộ", "Ban", "Cục", "Vụ", "Viện", "Hội")))
 
 
+_LEVEL_BEFORE = re.compile(r"(?:thành phố|Thành phố|THÀNH PHỐ|TP\.?|Tp\.?|tỉnh|Tỉnh)\s*$")
+
+
 def provinces_in(text: str, start: int = 0, end: int | None = None) -> list[ProvinceMention]:
+    """Province mentions; a name that is also a person's or a slogan's ("Hồ Chí Minh") needs "thành phố" before it."""
     end = len(text) if end is None else end
     forms = lexicon.province_forms()
-    return [ProvinceMention(m.start(), m.end(), forms[m.group(1)]) for m in _province_re().finditer(text, start, end)]
+    needs_level = lexicon.provinces_needing_level()
+    out = []
+    for m in _province_re().finditer(text, start, end):
+        form = m.group(1)
+        if form in needs_level and not _LEVEL_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
+            continue
+        out.append(ProvinceMention(m.start(), m.end(), forms[form]))
+    return out
 
 
 # --- names ----------------------------------------------------------------------------
@@ -145,12 +155,15 @@ def find_names(text: str, start: int, end: int) -> list[Name]:
     province_spans = [(p.start, p.end) for p in provinces_in(text, start, end)]
 
     def blocked(s: int, e: int, name: str) -> bool:
-        if name in not_names or any(name.startswith(n) for n in not_names):
+        if name in not_names or any(name.startswith(n + " ") or name == n for n in not_names):
             return True
-        if any(ps <= s < pe or s <= ps < e for ps, pe in province_spans):
-            # a province name inside the run ("Hà Giang", "Lâm Đồng") is a place, not a person
-            return any(ps == s for ps, _ in province_spans) or name in lexicon.province_forms()
-        if _place_word_re().search(text[max(start, s - 20) : s]):
+        if any(ps <= s < pe for ps, pe in province_spans) or name in lexicon.province_forms():
+            return True  # "Phú Yên", "Hà Giang": a place, not a person
+        before = text[max(start, s - 25) : s]
+        if _place_word_re().search(before):
+            return True
+        # after a unit word a short run is the unit's name ("huyện Đồng Xuân"), a long one a person
+        if _LEVEL_BEFORE_NAME.search(before) and len(name.split()) <= 2:
             return True
         return False
 
@@ -195,7 +208,17 @@ def _is_name_start(text: str, j: int, end: int) -> bool:
     return not any(name.startswith(n) for n in lexicon.not_persons()["names"])
 
 
-_LEVEL_WORDS = {"tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "tp", "tp."}
+_LEVEL_BEFORE_NAME = re.compile(
+    r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|Huyện ủy|Quận ủy|Thị ủy|Thành ủy|Tỉnh ủy|Đảng ủy|TP\.?)\s+$",
+    re.IGNORECASE,
+)
+_LEVEL_WORDS = {"tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "tp", "tp.",
+                "huyện ủy", "quận ủy", "thị ủy", "thành ủy", "đảng ủy xã", "đảng ủy phường"}
+
+
+@cache
+def _clause_words() -> frozenset[str]:
+    return frozenset(lexicon.organizations()["clause_words"])
 _DANGLING = {"và", "các", "cấp", "số", "của", "khối", "-", "–", "cơ quan"}
 
 
@@ -214,6 +237,7 @@ def parse_org(text: str, pos: int, end: int, *, role_end_word: str | None = None
         return None, pos
     words: list[tuple[int, int]] = []  # spans of consumed words/phrases
     prev_level = False
+    prev_cap = False
     while j < end:
         # joiners inside a name: "Tài nguyên - Môi trường", "Lao động - Thương binh"
         if words and text.startswith((" - ", " – "), j):
@@ -245,9 +269,15 @@ def parse_org(text: str, pos: int, end: int, *, role_end_word: str | None = None
             prev_level = False
             continue
         im = _inner_re().match(text, j)
+        if im and im.group(0) == "và":
+            # "Kế hoạch và Đầu tư" goes on; "... và bà X", "... và các đồng chí" does not
+            k = im.end() + 1
+            if not (k < end and text[k].isupper() and not _honorific_re().match(text, k) and not _is_name_start(text, k, end)):
+                break
         if im:
             words.append((j, im.end()))
             prev_level = im.group(0).lower() in _LEVEL_WORDS
+            prev_cap = False
             j = im.end()
             continue
         wm = _WORD.match(text, j)
@@ -269,6 +299,12 @@ def parse_org(text: str, pos: int, end: int, *, role_end_word: str | None = None
             prev_level = True
             j += len(w)
             continue
+        if w[0].islower() and prev_cap and low not in _clause_words() and w.isalpha():
+            words.append((j, j + len(w)))
+            prev_cap = False
+            j += len(w)
+            continue
+        prev_cap = False
         if w[0].isupper() or w[0].isdigit() and prev_level:
             if words and _role_re().match(text, j) and w[0].isupper() and not prev_level:
                 rm = _role_re().match(text, j)
@@ -280,6 +316,7 @@ def parse_org(text: str, pos: int, end: int, *, role_end_word: str | None = None
                     break
             words.append((j, j + len(w)))
             prev_level = False
+            prev_cap = w[0].isupper() and (len(w) == 1 or not w.isupper()) and w.isalpha()
             j += len(w)
             continue
         break

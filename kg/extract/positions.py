@@ -47,7 +47,10 @@ def fill(title: Title, province: str | None) -> tuple[str, str | None, str | Non
     city = lexicon.provinces().get(province)
     unit = "thành phố" if city and city.city else "tỉnh"
     filled = None
-    if _ENDS_WITH_LEVEL.search(org) or _ENDS_WITH_COMMITTEE.search(org):
+    term = re.search(r"\s+khóa\s+\S+$", org)
+    if term and (_ENDS_WITH_LEVEL.search(org[: term.start()]) or _ENDS_WITH_COMMITTEE.search(org[: term.start()])):
+        filled = f"{org[: term.start()]} {province}{org[term.start():]}"
+    elif _ENDS_WITH_LEVEL.search(org) or _ENDS_WITH_COMMITTEE.search(org):
         filled = f"{org} {province}"
     elif _BARE_COUNCIL.match(org):
         filled = f"{org} {unit} {province}"

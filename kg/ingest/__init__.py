@@ -14,6 +14,8 @@ and every file is read once.
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 import json
 import os
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.ingest.decode import decode_bytes
-from kg.ingest.html import iso_date, declared_charset, html_to_text, published_date
+from kg.ingest.html import declared_charset, html_to_text, iso_date, published_date
 from kg.model import Document
 
 __all__ = ["Entry", "read_paths", "read_file", "TEXT_SUFFIXES", "MAX_BYTES"]
@@ -179,13 +181,52 @@ def read_file(path: str | os.PathLike) -> Document:
             raise InputError("empty file (no visible text in the HTML)", source=source)
     else:
         text = decode_bytes(data, source=source)
+    meta = sidecar_metadata(path)
     return Document(
         doc_id=path.name,
         text=text,
         content_hash=content_hash(text),
         source=source,
-        published=published,
+        url=meta.get("url"),
+        published=published or meta.get("date"),
     )
+
+
+SIDECAR_SUFFIXES = (".src", ".meta")
+_YEAR_ONLY = re.compile(r"^\s*((?:19|20)\d{2})\b(?!\s*[-/.]\s*\d)")
+
+
+def sidecar_metadata(path: Path) -> dict[str, str]:
+    """Publication metadata from a sidecar note beside an article (``X.src`` or ``X.meta`` for ``X.txt``).
+
+    The note holds ``key: value`` lines; ``date`` gives the publication date (an ISO or
+    day/month/year date, or only a year, kept as "YYYY"), ``url`` the address. A missing
+    or unreadable note gives nothing: the article stands on its own.
+    """
+    for suffix in SIDECAR_SUFFIXES:
+        note = path.with_suffix(suffix)
+        try:
+            lines = note.read_text(encoding="utf-8", errors="replace").splitlines()[:50]
+        except OSError:
+            continue
+        meta: dict[str, str] = {}
+        for line in lines:
+            key, sep, value = line.partition(":")
+            key = key.strip().lower()
+            if not sep or key not in ("date", "url") or key in meta:
+                continue
+            value = value.strip()
+            if key == "url" and value.startswith(("http://", "https://")):
+                meta["url"] = value.split()[0]
+            elif key == "date":
+                year = _YEAR_ONLY.match(value)
+                date = None if year else iso_date(value)
+                if date:
+                    meta["date"] = date
+                elif year:
+                    meta["date"] = year.group(1)  # only the year is known
+        return meta
+    return {}
 
 
 def read_jsonl(path: str | os.PathLike) -> Iterator[Entry]:
