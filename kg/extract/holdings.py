@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from kg import lexicon
 from kg.extract.mentions import Name, Title
 
-_CHAIN_GAP = re.compile(r"^\s*(?:,|-|–|;|và|kiêm|,\s*kiêm|,\s*và)?\s*$")
+_CHAIN_GAP = re.compile(r"^\s*(?:,|-|–|và|kiêm|,\s*kiêm|,\s*và)?\s*$")
 _NAME_THEN_TITLE = re.compile(r"^\s*(?:,|-|–|\(|:)\s*(?:hiện là|là|nay là)?\s*$")
 _LIST_GAP = re.compile(r"^\s*(?:,|và|,\s*và)\s*(?:(?:các\s+)?(?:đồng chí|ông|bà|đ/c|Đ/c)\s+)?$", re.IGNORECASE)
 
@@ -108,7 +108,7 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
                 gap = text[ce : after[0].start]
                 if re.fullmatch(r"\s*(?:,\s*)?(?:(?:các\s+)?(?:đồng chí|ông|bà|đ/c)\s*)?", gap, re.IGNORECASE):
                     holders = [after[0]]
-                elif re.fullmatch(r"\s*(?:gồm|là)?\s*:\s*(?:(?:các\s+)?(?:đồng chí|ông|bà)\s*)?", gap, re.IGNORECASE):
+                elif re.fullmatch(r"\s*(?:\w+\s+){0,4}?(?:gồm|là|gồm có)?\s*(?:các\s+)?(?:đồng chí|ông|bà|ông,\s*bà|ông bà)?\s*:\s*", gap, re.IGNORECASE):
                     holders = list(group_of[id(after[0])])
         verb_holders: list[Name] = []
         verb = None

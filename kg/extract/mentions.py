@@ -88,7 +88,7 @@ def _is_title_word(w: str) -> bool:
 
 _FUNCTION_WORDS = frozenset({
     "Theo", "Tại", "Ngày", "Sáng", "Chiều", "Tối", "Trong", "Với", "Về", "Cùng", "Dự", "Và", "Các",
-    "Những", "Ông", "Bà", "Anh", "Chị", "Đ/c", "TP", "UBND", "HĐND", "Đồng",
+    "Những", "Ông", "Bà", "Đ/c", "TP", "UBND", "HĐND", "Đồng",
 })
 
 
@@ -209,7 +209,7 @@ def _is_name_start(text: str, j: int, end: int) -> bool:
 
 
 _LEVEL_BEFORE_NAME = re.compile(
-    r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|Huyện ủy|Quận ủy|Thị ủy|Thành ủy|Tỉnh ủy|Đảng ủy|TP\.?)\s+$",
+    r"(?:thành phố|huyện|quận|thị xã|xã|phường|thị trấn|Huyện ủy|Quận ủy|Thị ủy|Thành ủy|TP\.?)\s+$",
     re.IGNORECASE,
 )
 _LEVEL_WORDS = {"tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "tp", "tp.",
@@ -238,6 +238,12 @@ def parse_org(text: str, pos: int, end: int, *, role_end_word: str | None = None
     words: list[tuple[int, int]] = []  # spans of consumed words/phrases
     prev_level = False
     prev_cap = False
+    hm = _org_head_re().match(text, j)
+    if hm:
+        words.append((j, hm.end()))
+        prev_level = hm.group(0).lower() in _LEVEL_WORDS
+        prev_cap = " " not in hm.group(0)
+        j = hm.end()
     while j < end:
         # joiners inside a name: "Tài nguyên - Môi trường", "Lao động - Thương binh"
         if words and text.startswith((" - ", " – "), j):
@@ -350,7 +356,7 @@ def find_titles(text: str, start: int, end: int, names: list[Name]) -> list[Titl
         org, e = None, m.end()
         words = role.split()
         if role_key not in roles["no_org"]:
-            if words[-1].lower() in ("ban", "đoàn", "phòng") and len(words) > 1:
+            if words[-1].lower() in ("ban", "đoàn", "phòng") and len(words) > 1 and words[-2].lower() in ("trưởng", "phó"):
                 # "Trưởng Ban Tổ chức ..." : "Ban" opens the organization
                 cut = m.start("role") + len(role) - len(words[-1])
                 org, e2 = parse_org(text, cut, limit)

@@ -19,6 +19,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _SEGMENTED = re.compile(r"(?<=\w)_(?=\w)")  # word-segmented text: "Nguyễn_Văn_A"
 _SPACE_BEFORE = re.compile(r" +(?=[,.;:!?%)\]”])")
 _SPACE_AFTER = re.compile(r"(?<=[(\[“]) +")
+_GLUED_DASH = re.compile(r"(?<=\w)\s?[-–]\s(?=[A-ZĐÀ-Ỹ])|(?<=\w)\s[-–](?=[A-ZĐÀ-Ỹ])")  # "Tồn- Phó" -> "Tồn - Phó"
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201f": '"', "\u00ab": '"', "\u00bb": '"'})
 # A sentence ends at a newline, or at . ! ? followed by a space and an upper-case letter,
 # a digit or a quote.
@@ -43,6 +44,7 @@ def clean(raw: str) -> str:
     text = _SPACES.sub(" ", text)
     text = _SPACE_BEFORE.sub("", text)
     text = _SPACE_AFTER.sub("", text)
+    text = _GLUED_DASH.sub(" - ", text)
     text = fold_tones(text)
     lines = [line.strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
