@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 
 from kg.errors import KGError, StoreError
 from kg.extract import extract
@@ -21,8 +21,9 @@ from kg.ingest import Entry, read_paths
 from kg.model import Document
 from kg.normalize import normalize
 from kg.rdf import facts_to_quads
+from kg.vocab import KG
 
-__all__ = ["IngestReport", "Processed", "ingest", "process"]
+__all__ = ["IngestReport", "Processed", "ingest", "process", "process_parallel"]
 
 #: Called once per entry: ``progress(status, source)`` with status one of
 #: "ingested", "unchanged", "failed", "skipped".
@@ -67,7 +68,11 @@ class IngestReport:
 
 @dataclass(frozen=True)
 class Processed:
-    """A document turned into RDF, ready to store (or the problem that stopped it)."""
+    """A document turned into RDF, ready to store (or the problem that stopped it).
+
+    ``quads`` holds the quads; results from worker processes carry them as N-Quads text in
+    ``nquads`` instead (ten times cheaper to send between processes than pickled quads).
+    """
 
     source: str
     doc_iri: str | None = None
@@ -76,6 +81,17 @@ class Processed:
     holdings: int = 0
     events: int = 0
     problem: str | None = None
+    doc_id: str | None = None
+    nquads: bytes = b""
+    triples: int = 0
+
+    def quad_list(self) -> list:
+        """The quads, parsed from ``nquads`` when they came from a worker."""
+        if self.quads or not self.nquads:
+            return list(self.quads)
+        import pyoxigraph as ox
+
+        return list(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS))
 
 
 def _problem(exc: BaseException) -> str:
@@ -89,35 +105,88 @@ def _problem(exc: BaseException) -> str:
     return " ".join(msg.split()) or type(exc).__name__
 
 
-def process(doc: Document, *, source: str = "") -> Processed:
-    """Normalize, extract and build the quads of one document. Never raises a KGError."""
+def process(doc: Document, *, source: str = "", ingested_at: str | None = None, as_nquads: bool = False) -> Processed:
+    """Normalize, extract and build the quads of one document. Never raises a KGError.
+
+    ``ingested_at`` (ISO date-time) is recorded as the document's ``prov:generatedAtTime``
+    (default: now); fixing it makes the result a pure function of the document.
+    ``as_nquads`` returns the quads as N-Quads bytes in ``nquads`` instead of ``quads``.
+    """
     source = source or doc.source or doc.doc_id
     try:
         text = normalize(doc)
         facts = extract(text)
+        if ingested_at:
+            facts = replace(facts, meta={**facts.meta, "ingested_at": ingested_at})
         doc_iri, quads = facts_to_quads(facts)
+        data = b""
+        if as_nquads:
+            import pyoxigraph as ox
+
+            data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     except Exception as exc:  # one bad document must not stop the others
-        return Processed(source, problem=_problem(exc))
+        return Processed(source, problem=_problem(exc), doc_id=doc.doc_id)
     return Processed(
         source,
         doc_iri=str(doc_iri),
-        quads=tuple(quads),
+        quads=() if as_nquads else tuple(quads),
         persons=len(facts.persons),
         holdings=len(facts.holdings),
         events=len(facts.events),
+        doc_id=doc.doc_id,
+        nquads=data,
+        triples=len(quads),
     )
 
 
-def _process_entry(entry: Entry) -> Processed:
-    assert entry.document is not None
-    return process(entry.document, source=entry.source)
+def _process_chunk(entries: list[Entry], ingested_at: str | None) -> list[Processed]:
+    """Worker side: one chunk of entries -> results as N-Quads (picklable, compact)."""
+    return [process(e.document, source=e.source, ingested_at=ingested_at, as_nquads=True) for e in entries]
 
 
-def _result(source: str, future) -> Processed:
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def process_parallel(
+    entries: Iterable[Entry], *, jobs: int, ingested_at: str | None = None, chunk_size: int = 8
+) -> Iterator[Processed]:
+    """Process ``entries`` in ``jobs`` worker processes; yield the results in input order.
+
+    Memory stays bounded: entries are read lazily, in chunks of ``chunk_size``, and at most
+    ``3 * jobs`` chunks are in flight. A worker that dies turns its chunk into failures.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+    window = 3 * jobs
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(entries, chunk_size):
+            pending.append((chunk, pool.submit(_process_chunk, chunk, ingested_at)))
+            if len(pending) >= window:
+                yield from _chunk_results(*pending.popleft())
+        while pending:
+            yield from _chunk_results(*pending.popleft())
+
+
+def _chunk_results(chunk: list[Entry], future) -> list[Processed]:
     try:
         return future.result()
     except Exception as exc:  # a worker died (e.g. out of memory)
-        return Processed(source, problem=_problem(exc))
+        return [Processed(e.source, problem=_problem(exc), doc_id=e.document.doc_id) for e in chunk]
+
+
+_SAME_ID = f"SELECT ?g ?file WHERE {{ GRAPH ?g {{ ?g a <{KG.Document}> ; <{KG.fileName}> ?file }} }}"
 
 
 def ingest(
@@ -127,17 +196,25 @@ def ingest(
     force: bool = False,
     jobs: int = 1,
     progress: Progress | None = None,
+    batch_size: int = 32,
+    ingested_at: str | None = None,
 ) -> IngestReport:
     """Read ``paths`` and put every new document into ``store``.
 
-    ``jobs`` > 1 runs normalization and extraction in that many worker processes; this
-    process stays the only writer. Returns the report; raises only StoreError (the store
-    itself failed) — problems of single documents are in ``report.failed``.
+    Incremental: a document whose content hash is stored is skipped (unless ``force``); a
+    document whose id (file name or record id) is stored with other content replaces that
+    older version in the same transaction. ``jobs`` > 1 runs normalization and extraction
+    in that many worker processes; this process stays the only writer. Up to
+    ``batch_size`` documents go into the store per transaction; each transaction is
+    atomic, so a crash never leaves part of a document. Returns the report; raises only
+    StoreError (the store itself failed) — problems of single documents are in
+    ``report.failed``.
     """
     start = time.perf_counter()
     report = IngestReport()
     notify = progress or (lambda status, source: None)
     seen: set[str] = set()
+    written: set[str] = set()  # graphs stored in this run: never replaced by a same-id document
 
     def candidates():
         for entry in read_paths(paths):
@@ -156,40 +233,73 @@ def ingest(
                 seen.add(h)
                 yield entry
 
-    def store_one(result: Processed) -> None:
-        if result.problem is not None:
-            report.failed.append((result.source, result.problem))
-            notify("failed", result.source)
-            return
-        try:
-            store.put_document(result.doc_iri, list(result.quads))
-        except StoreError:
-            raise
-        except KGError as exc:
-            report.failed.append((result.source, _problem(exc)))
-            notify("failed", result.source)
-            return
+    def older_versions(result: Processed) -> list[str]:
+        if not result.doc_id:
+            return []
+        rows = store.query(_SAME_ID, bindings={"file": _literal(result.doc_id)}).rows
+        return [g for g, _ in rows if g != result.doc_iri and g not in written]
+
+    def count(result: Processed) -> None:
         report.documents += 1
         report.persons += result.persons
         report.holdings += result.holdings
         report.events += result.events
-        report.triples += len(result.quads)
+        report.triples += result.triples or len(result.quads)
         notify("ingested", result.source)
 
-    if jobs <= 1:
-        for entry in candidates():
-            store_one(_process_entry(entry))
-    else:
-        from concurrent.futures import ProcessPoolExecutor
+    def fail(result: Processed, problem: str) -> None:
+        report.failed.append((result.source, problem))
+        notify("failed", result.source)
 
-        window = 4 * jobs  # bounded: the corpus is streamed, never all in memory
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            pending: deque = deque()
-            for entry in candidates():
-                pending.append((entry.source, pool.submit(_process_entry, entry)))
-                if len(pending) >= window:
-                    store_one(_result(*pending.popleft()))
-            while pending:
-                store_one(_result(*pending.popleft()))
+    def flush(batch: list[Processed]) -> None:
+        good = [r for r in batch if r.problem is None]
+        stored = False
+        if len(good) > 1:
+            try:
+                drop = [g for r in good for g in older_versions(r)]
+                store.put_documents([(r.doc_iri, r.quad_list()) for r in good], drop=drop)
+                stored = True
+            except StoreError:
+                raise
+            except KGError:
+                pass  # store them one by one below, to tell which one failed
+        problems: dict[int, str] = {}
+        if not stored:
+            for i, r in enumerate(batch):
+                if r.problem is not None:
+                    continue
+                try:
+                    store.put_documents([(r.doc_iri, r.quad_list())], drop=older_versions(r))
+                except StoreError:
+                    raise
+                except KGError as exc:
+                    problems[i] = _problem(exc)
+        for i, r in enumerate(batch):
+            if r.problem is not None or i in problems:
+                fail(r, r.problem or problems[i])
+            else:
+                written.add(r.doc_iri)
+                count(r)
+
+    if jobs <= 1:
+        results: Iterable[Processed] = (
+            process(e.document, source=e.source, ingested_at=ingested_at) for e in candidates())
+    else:
+        results = process_parallel(candidates(), jobs=jobs, ingested_at=ingested_at)
+    batch: list[Processed] = []
+    for result in results:
+        batch.append(result)
+        if len(batch) >= max(1, batch_size):
+            flush(batch)
+            batch = []
+    if batch:
+        flush(batch)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _literal(value: str):
+    """A plain string literal (so an id that looks like an IRI still binds as text)."""
+    import pyoxigraph as ox
+
+    return ox.Literal(value)
