@@ -274,6 +274,47 @@ def remove(ctx: click.Context, doc: str) -> None:
     click.echo(f"removed {iri}")
 
 
+#: kg.views.KINDS, spelled out so that `kg --help` does not import networkx.
+VIEW_KINDS = ("person-org", "person-event", "coattendance", "ego", "org-tree")
+EVENT_KINDS = ("congress", "appointment", "meeting", "conference", "working_session", "ceremony",
+               "election", "visit", "other")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(VIEW_KINDS))
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="HTML file to write (default: kg-KIND.html).")
+@click.option("--province", default=None, help="Only facts from articles or organizations of this province.")
+@click.option("--org", "organization", default=None, metavar="ORG", help="Only this organization (IRI or part of its name).")
+@click.option("--since", default=None, metavar="DATE", help="Only facts dated on or after DATE (YYYY-MM-DD).")
+@click.option("--until", default=None, metavar="DATE", help="Only facts dated on or before DATE (YYYY-MM-DD).")
+@click.option("--event-kind", type=click.Choice(EVENT_KINDS), default=None, help="Only events of this kind.")
+@click.option("--person", default=None, metavar="NAME", help="Only this person (IRI or name); the centre of `ego`.")
+@click.option("--depth", type=click.IntRange(1, 5), default=1, show_default=True, help="Radius of the ego network.")
+@click.option("--size-by", type=click.Choice(["degree", "betweenness"]), default="degree", show_default=True)
+@click.option("--max-nodes", type=click.IntRange(1), default=3000, show_default=True,
+              help="Above this, keep the most connected nodes and say so on the page.")
+@click.option("--open", "open_", is_flag=True, help="Open the page in the web browser.")
+@click.pass_context
+def view(ctx: click.Context, kind: str, out: str | None, open_: bool, **options) -> None:
+    """Draw a network as one self-contained HTML page (works offline).
+
+    KIND: person-org, person-event, coattendance, ego (needs --person) or org-tree.
+    """
+    from kg import views
+
+    with _open_store(ctx, read_only=True) as store:
+        page = views.build(store, kind, **options)
+    path = page.save(out or f"kg-{kind}.html")
+    for note in page.notes:
+        click.echo(f"kg: {note}", err=True)
+    click.echo(f"wrote {path} ({len(page.nodes)} nodes, {len(page.edges)} links)")
+    if open_:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())
+
+
 def _find_document(store, doc_id: str) -> str:
     """The IRI of the one stored document whose file name (or record id) is ``doc_id``."""
     iris = sorted({d["iri"] for d in store.documents() if d["file"] == doc_id})

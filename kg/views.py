@@ -581,7 +581,7 @@ def _find_person(graph: nx.Graph, person: str) -> str:
     if not found:
         raise UsageError("no person with this name in the graph; check the spelling or give an IRI", source=person)
     if len(found) > 1:
-        shown = "; ".join(f"{graph.nodes[n].get('label', n)} <{n}>" for n in found[:4])
+        shown = "; ".join(str(graph.nodes[n].get("label", n)) for n in found[:4])
         raise UsageError(f"{len(found)} persons match ({shown}{'; ...' if len(found) > 4 else ''}); "
                          "give a fuller name or an IRI", source=person)
     return found[0]
