@@ -17,7 +17,7 @@ from kg.extract import events as ev
 from kg.extract.dates import article_year, find_dates, lead_year, publication_date
 from kg.extract.holdings import Link, link_titles
 from kg.extract.mentions import Name, find_names, find_titles, parse_org, provinces_in
-from kg.extract.positions import fill
+from kg.extract.positions import fill, units_named
 from kg.model import Count, Event, Evidence, Facts, Holding, Person, SubOrg, Text
 
 _STATUS_RANK = {"current": 0, "former": 1, "starts": 2, "ends": 3}
@@ -104,6 +104,9 @@ def extract(text: Text) -> Facts:
     # holdings
     holdings: dict[tuple[str, str], Holding] = {}
     roles = lexicon.roles()
+    units = units_named(t)
+    mentions = Counter(p.name for p in provinces_in(t))
+    frequent = {p for p, n in mentions.items() if n >= 2} | ({province} if province else set())
     for link in links:
         person = resolve(link.name.text)
         if not person:
@@ -111,9 +114,8 @@ def extract(text: Text) -> Facts:
         role_key = link.title.role.lower()
         if not link.title.org and role_key not in roles["no_org"] and role_key not in roles["member_of"]:
             continue  # a role that needs an organization and names none is no post ("Tổ trưởng")
-        context = [p for p in provinces_in(t, _sentence_of(sents, link.start).start, link.title.start)]
-        ctx_province = context[-1].name if context else province
-        position, org, org_province = fill(link.title, ctx_province)
+        ctx_province = _context_province(t, sents, link, province, frequent)
+        position, org, org_province = fill(link.title, ctx_province, units)
         h = Holding(
             person=person, position=position, role=link.title.role, organization=org,
             status=link.status, evidence=_evidence(t, link.start, link.end), province=org_province,
@@ -192,6 +194,29 @@ def extract(text: Text) -> Facts:
     )
 
 
+def _context_province(t: str, sents, link: Link, province: str | None, frequent: set[str]) -> str | None:
+    """The province an implicit "tỉnh" refers to at a title.
+
+    Named later in the same title chain, else the last one named before it in its
+    sentence, else in the two sentences before (a report on several provinces moves
+    from one to the next), else the article's province.
+    """
+    chain = provinces_in(t, link.title.start, link.chain_end or link.title.end)
+    if chain:
+        return chain[-1].name
+    i = next((k for k, sp in enumerate(sents) if sp.start <= link.title.start < sp.end), len(sents) - 1)
+    # a province named once in passing ("Bệnh viện Chợ Rẫy (Thành phố Hồ Chí Minh)") sets no context
+    here = [p for p in provinces_in(t, sents[i].start, link.title.start) if p.name in frequent]
+    if here:
+        return here[-1].name
+    for k in (i - 1, i - 2):
+        if k >= 0:
+            prev = [p for p in provinces_in(t, sents[k].start, sents[k].end) if p.name in frequent]
+            if prev:
+                return prev[-1].name
+    return province
+
+
 def _sentence_of(sents, pos: int):
     for sp in sents:
         if sp.start <= pos < sp.end:
@@ -215,6 +240,16 @@ def _chairs(t, sents, names_by_sentence, resolve) -> set[str]:
     for sp, names in zip(sents, names_by_sentence):
         for m in rx.finditer(t, sp.start, sp.end):
             if not names:
+                continue
+            if re.search(r"đồng\s*$", t[max(sp.start, m.start() - 6) : m.start()]) or re.search(
+                    r"(?:cùng|đồng)\s+chủ trì\s+(?:có|gồm)", t[max(sp.start, m.start() - 6) : m.end() + 8]):
+                # "A và B đồng chủ trì", "cùng chủ trì có các đồng chí: A, B": every one of them
+                pool = [n for n in names if n.end <= m.start()] if re.search(r"đồng\s*$", t[max(sp.start, m.start() - 6) : m.start()]) \
+                    else [n for n in names if n.start > m.end()]
+                for cand in pool:
+                    p = resolve(cand.text)
+                    if p:
+                        chairs.add(p)
                 continue
             if re.search(r"(?:sự|dưới sự)\s*$", t[max(sp.start, m.start() - 10) : m.start()]):
                 after = [n for n in names if n.start > m.end()]

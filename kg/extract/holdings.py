@@ -15,19 +15,24 @@ from kg import lexicon
 from kg.extract.mentions import Name, Title
 
 _CHAIN_GAP = re.compile(r"^\s*(?:,|-|–|và|kiêm|,\s*kiêm|,\s*và)?\s*$")
-_NAME_THEN_TITLE = re.compile(r"^\s*(?:,|-|–|\(|:)\s*(?:hiện là|là|nay là)?\s*$")
+_NAME_THEN_TITLE = re.compile(r"^\s*(?:\([^()]{0,25}\)\s*)?(?:,|-|–|\(|:)?\s*(?:hiện là|là|nay là)?\s*$")
 _LIST_GAP = re.compile(r"^\s*(?:,|và|,\s*và)\s*(?:(?:các\s+)?(?:đồng chí|ông|bà|đ/c|Đ/c)\s+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Link:
-    """A title read as held by a name, with the status words around it."""
+    """A title read as held by a name, with the status words around it.
+
+    ``chain_end`` is where the title chain ends: a province named later in the chain
+    ("Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh Hà Giang") is the province of all of it.
+    """
 
     name: Name
     title: Title
     status: str  # current / former / starts / ends
     start: int  # evidence span
     end: int
+    chain_end: int = 0
 
 
 def _chains(titles: list[Title], text: str) -> list[list[Title]]:
@@ -40,6 +45,7 @@ def _chains(titles: list[Title], text: str) -> list[list[Title]]:
     return chains
 
 
+_MEMBERSHIP = re.compile(r"^(?:Ủy viên|\w+ ủy viên|Đại biểu)", re.IGNORECASE)
 _BARE_PARTY = re.compile(r"^(?:Đảng ủy|Đảng đoàn|Ban cán sự đảng|Đảng bộ|Chi bộ)$", re.IGNORECASE)
 
 
@@ -119,12 +125,29 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
                 if verb:
                     verb_holders = list(group_of[id(before[-1])])
         if not holders and not verb_holders:
+            # "miễn nhiệm chức danh <chain> đối với ông Y"
+            after = [n for n in names if n.start >= ce]
+            gap_before = text[before[-1].end if before else start : cs]
+            verb = _verb_before(text, before[-1].end if before else start, cs, st["ends"]) or _verb_before(
+                text, before[-1].end if before else start, cs, st["starts"])
+            if verb and after and re.fullmatch(r"\s*(?:\S+\s+){0,3}?đối với\s+(?:các\s+)?(?:ông|bà|đồng chí)?\s*", text[ce : after[0].start]):
+                verb_holders = list(group_of[id(after[0])])
+            del gap_before
+        if not holders and not verb_holders:
             continue
         if verb_holders:
             status = "ends" if verb in st["ends"] else "starts"
             for n in verb_holders:
                 for t in chain:
-                    links.append(Link(n, t, "former" if t.former else status, min(n.start, t.start), max(n.end, t.end)))
+                    links.append(Link(n, t, "former" if t.former else status, min(n.start, t.start), max(n.end, t.end), ce))
+            # "..., thay ông A, B nghỉ hưu": the ones replaced leave the same post
+            if status == "starts":
+                tm = re.compile(r"\s*,?\s*(?:để\s+)?thay(?:\s+thế)?\s+(?:cho\s+)?(?:các\s+)?(?:ông|bà|đồng chí)?\s*$")
+                after = [n for n in names if n.start >= ce]
+                if after and tm.fullmatch(text[ce : after[0].start]):
+                    for n in group_of[id(after[0])]:
+                        for t in chain:
+                            links.append(Link(n, t, "ends", n.start, n.end, ce))
             continue
         for n in holders:
             following_start = any(
@@ -132,8 +155,10 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
             )
             for t in chain:
                 status = status_of(t)
-                if status == "current" and following_start and sentence_moves:
+                # moved to a new post: the executive posts of the chain end, memberships
+                # (Ủy viên Trung ương, Tỉnh ủy viên...) go on
+                if status == "current" and following_start and sentence_moves and not _MEMBERSHIP.match(t.role):
                     status = "ends"
-                links.append(Link(n, t, status, min(n.start, t.start), max(n.end, t.end)))
+                links.append(Link(n, t, status, min(n.start, t.start), max(n.end, t.end), ce))
             used.add(id(n))
     return links

@@ -182,6 +182,16 @@ def find_names(text: str, start: int, end: int) -> list[Name]:
         s = start + m.start()
         if s in taken or m.group(0) not in surnames:
             continue
+        # a surname-led run right after a lone Title-case word is the tail of a name whose
+        # family name we do not know ("Cầm Văn Thượng"): the whole name is not taken apart
+        prev = re.search(r"(^|[^\w'])([\w']+)\s$", text[max(start, s - 25) : s])
+        if prev and _is_title_word(prev.group(2)) and prev.group(2) not in _FUNCTION_WORDS \
+                and not any(ps <= s - 2 < pe for ps, pe in province_spans) \
+                and not _stops_name(text, s - len(prev.group(2)) - 1, prev.group(2)) \
+                and not _org_head_re().match(text, s - len(prev.group(2)) - 1):
+            before_prev = text[max(start, s - 40) : s - len(prev.group(2)) - 1]
+            if not re.search(r"[\w']*[A-ZĐÀ-Ỹ][\w']*\s*$", before_prev) or re.search(r"(?:ông|bà|đồng chí|Ông|Bà|Đồng chí)\s*$", before_prev):
+                continue
         run = _name_run(text, s, end, need_surname=True)
         if not run:
             continue
@@ -216,6 +226,9 @@ _LEVEL_WORDS = {"tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã
                 "huyện ủy", "quận ủy", "thị ủy", "thành ủy", "đảng ủy xã", "đảng ủy phường"}
 
 
+_DESCRIPTIVE_HEAD = re.compile(r"(?:Phòng|Cục|Chi cục|Trung tâm|Vụ|Viện|Trường|Bệnh viện|Công ty|Văn phòng|Ban quản lý|Ban Quản lý)\s", re.IGNORECASE)
+
+
 @cache
 def _clause_words() -> frozenset[str]:
     return frozenset(lexicon.organizations()["clause_words"])
@@ -239,6 +252,9 @@ def parse_org(text: str, pos: int, end: int, *, role_end_word: str | None = None
     prev_level = False
     prev_cap = False
     hm = _org_head_re().match(text, j)
+    descriptive = bool(_DESCRIPTIVE_HEAD.match(text, j))
+    run_lower = 0
+    words_since_cap = False
     if hm:
         words.append((j, hm.end()))
         prev_level = hm.group(0).lower() in _LEVEL_WORDS
@@ -305,11 +321,13 @@ def parse_org(text: str, pos: int, end: int, *, role_end_word: str | None = None
             prev_level = True
             j += len(w)
             continue
-        if w[0].islower() and prev_cap and low not in _clause_words() and w.isalpha():
+        if w[0].islower() and (prev_cap or (descriptive and run_lower < 4 and words_since_cap)) and low not in _clause_words() and w.isalpha():
             words.append((j, j + len(w)))
             prev_cap = False
+            run_lower += 1
             j += len(w)
             continue
+        run_lower = 0
         prev_cap = False
         if w[0].isupper() or w[0].isdigit() and prev_level:
             if words and _role_re().match(text, j) and w[0].isupper() and not prev_level:
@@ -323,6 +341,7 @@ def parse_org(text: str, pos: int, end: int, *, role_end_word: str | None = None
             words.append((j, j + len(w)))
             prev_level = False
             prev_cap = w[0].isupper() and (len(w) == 1 or not w.isupper()) and w.isalpha()
+            words_since_cap = words_since_cap or (prev_cap and len(words) > 1)
             j += len(w)
             continue
         break
@@ -348,7 +367,7 @@ def find_titles(text: str, start: int, end: int, names: list[Name]) -> list[Titl
         role = m.group("role")
         if not role[0].isupper():
             before = text[max(start, m.start() - 12) : m.start()]
-            if not re.search(r"(?:chức|chức vụ|làm|là|nguyên|các|,|kiêm)\s*$", before):
+            if not re.search(r"(?:chức|chức vụ|danh|làm|là|nguyên|các|,|kiêm|-|–|\()\s*$", before):
                 continue
         # the organization ends where the next name starts
         limit = min([s for s, _ in name_spans if s > m.end()] + [end])

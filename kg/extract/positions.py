@@ -25,12 +25,52 @@ def _has_province(org: str) -> bool:
 
 
 def _is_central(org: str) -> bool:
+    if re.match(r"Bộ (?:Tư lệnh|Chỉ huy|chỉ huy|tư lệnh)", org):
+        return False  # military commands of a province, not ministries
     return bool(re.search(r"Trung ương|Chính phủ|Quốc hội$|tối cao|TW\b|Bộ Chính trị|Ban Bí thư|Nhà nước", org)) or org.startswith("Bộ ")
 
 
-def fill(title: Title, province: str | None) -> tuple[str, str | None, str | None]:
+_UNIT_NAME = r"([A-ZĐÀ-Ỹ][\wÀ-ỹ'-]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'-]*){0,2})"
+_UNIT_MENTION = re.compile(
+    r"(?<!\w)(?:(huyện|quận|thị xã)|(Huyện|Quận|Thị) ủy)\s+" + _UNIT_NAME
+    + r"|(?<!\w)Sở\s+((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?:\s+(?:[a-zđà-ỹ]+|và|[A-ZĐÀ-Ỹ][\wÀ-ỹ]*|-|,)){0,7})"
+)
+_BARE_UNIT = re.compile(r"^(?:(?:UBND|HĐND|Ủy ban nhân dân|Hội đồng nhân dân|Ủy ban MTTQ)\s+)?(huyện|quận|thị xã)$|^(Huyện|Quận|Thị) ủy$", re.IGNORECASE)
+
+
+def units_named(text: str) -> dict[str, str]:
+    """The district-level unit and the department the article names most: what a bare
+    "Huyện ủy", "UBND huyện" or "Sở" later in it refers to."""
+    from collections import Counter
+
+    seen: dict[str, Counter] = {"huyện": Counter(), "quận": Counter(), "thị xã": Counter(), "sở": Counter()}
+    for m in _UNIT_MENTION.finditer(text):
+        if m.group(4):
+            name = re.split(r"\s+(?:tỉnh|thành phố|và các|cùng|đã|với|có|tại|trong)\b|[,;]", m.group(4))[0].strip()
+            if name and not name.split()[-1][0].islower():
+                seen["sở"][name] += 1
+            continue
+        level = (m.group(1) or {"huyện": "huyện", "quận": "quận", "thị": "thị xã"}[m.group(2).lower()]).lower()
+        name = m.group(3)
+        if name in lexicon.province_forms():
+            continue
+        seen[level][name] += 1
+    return {k: c.most_common(1)[0][0] for k, c in seen.items() if c}
+
+
+def fill(title: Title, province: str | None, units: dict[str, str] | None = None) -> tuple[str, str | None, str | None]:
     """(position phrase, organization with province, province of the organization)."""
     role, org = title.role, title.org
+    units = units or {}
+    if org:
+        # a bare unit the article has named before: "Huyện ủy" -> "Huyện ủy Quỳ Hợp", "Sở" -> "Sở Y tế"
+        bare = _BARE_UNIT.match(org)
+        if bare:
+            level = (bare.group(1) or {"huyện": "huyện", "quận": "quận", "thị": "thị xã"}[bare.group(2).lower()]).lower()
+            if units.get(level):
+                org = f"{org} {units[level]}"
+        elif re.fullmatch(r"(?:Đảng ủy\s+|Đảng bộ\s+)?Sở", org) and units.get("sở"):
+            org = f"{org} {units['sở']}"
     member_of = lexicon.roles()["member_of"].get(role.lower())
     if member_of:
         if org and _has_province(org):
