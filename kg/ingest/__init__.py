@@ -28,7 +28,7 @@ from kg.ingest.decode import decode_bytes
 from kg.ingest.html import declared_charset, html_to_text, iso_date, published_date
 from kg.model import Document
 
-__all__ = ["Entry", "read_paths", "read_file", "TEXT_SUFFIXES", "MAX_BYTES"]
+__all__ = ["Entry", "read_paths", "read_file", "read_jsonl_record", "TEXT_SUFFIXES", "MAX_BYTES"]
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
@@ -223,8 +223,6 @@ def sidecar_metadata(path: Path) -> dict[str, str]:
                 date = None if year else iso_date(value)
                 if date:
                     meta["date"] = date
-                elif year:
-                    meta["date"] = year.group(1)  # only the year is known
         return meta
     return {}
 
@@ -308,3 +306,15 @@ def _record(line: bytes, *, path: Path, lineno: int) -> Document:
         url=url,
         published=published,
     )
+
+
+def read_jsonl_record(line: bytes, *, path: str | os.PathLike, lineno: int) -> Document:
+    """One JSON Lines record (line ``lineno`` of ``path``) as a Document, exactly as
+    :func:`read_jsonl` reads it; lets a worker read its own byte range of a large archive.
+
+    Raises
+    ------
+    InputError
+        the line is not a UTF-8 JSON object with a non-empty ``text``.
+    """
+    return _record(line, path=Path(path), lineno=lineno)
