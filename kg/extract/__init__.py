@@ -133,16 +133,28 @@ def extract(text: Text) -> Facts:
     chair_names = _chairs(t, sents, names_by_sentence, resolve)
     persons_in_doc = _ordered_persons(links, names_by_sentence, resolve, full_names)
     main_date = None
-    for kind, cue in kinds:
+    for kind, kind_cues, is_main in kinds:
+        cue = kind_cues[0]
         sp = sents[cue.sentence]
         dates = find_dates(t, sp.start, sp.end) or [d for s in sents[:3] for d in find_dates(t, s.start, s.end)]
         date = dates[0].iso(year or lead_year(t, sp.start, sp.end)) if dates else None
-        main_date = main_date or date
         term = size = delegates = None
         if kind == "congress":
             term, size, delegates = ev.congress_results(t)
-        chair = tuple(p for p in persons_in_doc if p in chair_names)
-        participants = tuple(p for p in persons_in_doc if p not in chair_names)
+        if is_main:
+            main_date = date
+            taking_part = persons_in_doc
+        else:
+            # a secondary event: the people named in its own sentences
+            named = {resolve(n.text) for c in kind_cues for n in names_by_sentence[c.sentence]}
+            taking_part = [p for p in persons_in_doc if p in named]
+            if not taking_part:
+                continue
+            own = [d for c in kind_cues for d in find_dates(t, sents[c.sentence].start, sents[c.sentence].end)]
+            in_headline = any(c.sentence == 0 for c in kind_cues)
+            date = own[0].iso(year or lead_year(t, sp.start, sp.end)) if own else (main_date if in_headline else None)
+        chair = tuple(p for p in taking_part if p in chair_names)
+        participants = tuple(p for p in taking_part if p not in chair_names)
         organizer = _organizer(t, cue, kind)
         elected = tuple(h.person for h in holdings.values() if h.status == "starts") if kind == "congress" else ()
         event_list.append(Event(

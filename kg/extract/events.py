@@ -35,7 +35,7 @@ _APPOINT_STRONG = re.compile(
     r"(?:trao|công bố|nhận|trao các|công bố các)\s+(?:các\s+)?quyết định|quyết định\s+(?:điều động|bổ nhiệm|chuẩn y)|được\s+(?:điều động|bổ nhiệm)|bổ nhiệm\s+(?:lại\s+)?(?:ông|bà|đồng chí)",
     re.IGNORECASE,
 )
-_DISCIPLINE = re.compile(r"kỷ luật|cảnh cáo|khiển trách|cách chức|khai trừ", re.IGNORECASE)
+_DISCIPLINE = re.compile(r"kỷ luật|cảnh cáo|khiển trách|cách chức|khai trừ|sai phạm|vi phạm|kết luận thanh tra", re.IGNORECASE)
 _WORKING = re.compile(r"làm việc", re.IGNORECASE)
 
 
@@ -63,12 +63,13 @@ def cues(text: str, sentences) -> list[EventCue]:
     return out
 
 
-def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, EventCue]]:
-    """The kinds of event the article reports, main first.
+def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, list[EventCue], bool]]:
+    """The events the article reports: (kind, its cues, is it the main event), main first.
 
-    The headline and the lead decide: the first kind in FORMAT.md's precedence that they
-    announce. A second event is kept when the lead also announces another kind of event
-    that involves other people (an election at a meeting, a visit during a working session).
+    The headline and the lead decide the main event: the first kind in FORMAT.md's
+    precedence that they announce (a disciplinary decision announced there is "other").
+    Other kinds are kept as events of their own when the headline announces them too
+    ("thăm, làm việc"), or when their sentences name the people taking part in them.
     """
     order = list(lexicon.event_kinds())
     lead_n = 3
@@ -76,11 +77,25 @@ def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, E
     pool = lead or found
     if not pool:
         return []
-    if any(c.kind == "other" for c in pool) and _DISCIPLINE.search(text[: sentences[min(len(sentences), lead_n) - 1].end]):
-        first = next(c for c in pool if c.kind == "other")
-        return [("other", first)]
-    best = min(pool, key=lambda c: (order.index(c.kind), c.sentence))
-    return [(best.kind, best)]
+    lead_end = sentences[min(len(sentences), lead_n) - 1].end
+    if any(c.kind == "other" for c in pool) and _DISCIPLINE.search(text[:lead_end]):
+        main = "other"
+    else:
+        main = min(pool, key=lambda c: (order.index(c.kind), c.sentence)).kind
+    by_kind: dict[str, list[EventCue]] = {}
+    for c in found:
+        by_kind.setdefault(c.kind, []).append(c)
+    out = [(main, by_kind[main], True)]
+    headline = {c.kind for c in found if c.sentence == 0}
+    for kind in order:
+        if kind == main or kind not in by_kind:
+            continue
+        if kind in headline:
+            out.append((kind, by_kind[kind], False))
+        elif kind == "meeting" or (kind == "election" and main not in ("congress", "meeting")):
+            # a session held, or an election outside a congress or a council session
+            out.append((kind, by_kind[kind], False))
+    return out
 
 
 _TERM = re.compile(r"nhiệm kỳ\s+((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", re.IGNORECASE)
