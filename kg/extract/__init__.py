@@ -136,7 +136,9 @@ def extract(text: Text) -> Facts:
     for kind, kind_cues, is_main in kinds:
         cue = kind_cues[0]
         sp = sents[cue.sentence]
-        dates = find_dates(t, sp.start, sp.end) or [d for s in sents[:3] for d in find_dates(t, s.start, s.end)]
+        # the cue's own sentence, else a time that opens one of the lead sentences ("Sáng 8/2, ...")
+        dates = find_dates(t, sp.start, sp.end) or [
+            d for s in sents[:3] for d in find_dates(t, s.start, min(s.end, s.start + 30))]
         date = dates[0].iso(year or lead_year(t, sp.start, sp.end)) if dates else None
         term = size = delegates = None
         if kind == "congress":

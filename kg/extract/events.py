@@ -92,8 +92,8 @@ def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, l
             continue
         if kind in headline:
             out.append((kind, by_kind[kind], False))
-        elif kind == "meeting" or (kind == "election" and main not in ("congress", "meeting")):
-            # a session held, or an election outside a congress or a council session
+        elif kind == "meeting":
+            # a session held during another event (a kỳ họp that decides a discipline)
             out.append((kind, by_kind[kind], False))
     return out
 
