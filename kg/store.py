@@ -43,7 +43,15 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 
-_HAS_HASH = f"ASK {{ GRAPH ?g {{ ?g a <{KG.Document}> ; <{KG.contentHash}> ?hash }} }}"
+#: The counts of :meth:`Store.stats` (besides the number of quads).
+STATS_QUERY = (f"SELECT (COUNT(DISTINCT ?g) AS ?documents) (COUNT(DISTINCT ?p) AS ?persons) "
+               f"(COUNT(DISTINCT ?h) AS ?holdings) (COUNT(DISTINCT ?e) AS ?events) WHERE {{ GRAPH ?g {{ "
+               f"{{ ?g a <{KG.Document}> }} UNION {{ ?p a <{KG.Person}> }} UNION "
+               f"{{ ?h a <{KG.Holding}> }} UNION {{ ?e a <{KG.Event}> }} }} }}")
+#: One record per stored document (see :meth:`Store.documents`).
+DOCUMENTS_QUERY = (f"SELECT ?iri ?file ?hash WHERE {{ GRAPH ?iri {{ ?iri a <{KG.Document}> ; "
+                   f"<{KG.fileName}> ?file ; <{KG.contentHash}> ?hash }} }} ORDER BY ?file ?iri")
+HAS_HASH_QUERY = f"ASK {{ GRAPH ?g {{ ?g a <{KG.Document}> ; <{KG.contentHash}> ?hash }} }}"
 
 
 @dataclass
@@ -186,13 +194,11 @@ class Store:
 
     def has_document_hash(self, content_hash: str) -> bool:
         """True when a document with this content hash is in the store (so it can be skipped)."""
-        return bool(self.inner.query(_HAS_HASH, substitutions={ox.Variable("hash"): ox.Literal(content_hash)}))
+        return bool(self.inner.query(HAS_HASH_QUERY, substitutions={ox.Variable("hash"): ox.Literal(content_hash)}))
 
     def documents(self) -> list[dict[str, str]]:
         """One record per stored document: ``{"iri", "file", "hash"}``, ordered by file name."""
-        q = (f"SELECT ?iri ?file ?hash WHERE {{ GRAPH ?iri {{ ?iri a <{KG.Document}> ; "
-             f"<{KG.fileName}> ?file ; <{KG.contentHash}> ?hash }} }} ORDER BY ?file ?iri")
-        return self.query(q).dicts()
+        return self.query(DOCUMENTS_QUERY).dicts()
 
     def _writable(self) -> None:
         if self.read_only:
@@ -254,11 +260,7 @@ class Store:
 
     def stats(self) -> dict[str, object]:
         """Counts: quads, documents, persons, holdings, events."""
-        q = (f"SELECT (COUNT(DISTINCT ?g) AS ?documents) (COUNT(DISTINCT ?p) AS ?persons) "
-             f"(COUNT(DISTINCT ?h) AS ?holdings) (COUNT(DISTINCT ?e) AS ?events) WHERE {{ GRAPH ?g {{ "
-             f"{{ ?g a <{KG.Document}> }} UNION {{ ?p a <{KG.Person}> }} UNION "
-             f"{{ ?h a <{KG.Holding}> }} UNION {{ ?e a <{KG.Event}> }} }} }}")
-        result = self.query(q).dicts()[0]
+        result = self.query(STATS_QUERY).dicts()[0]
         return {"path": str(self.path), "quads": len(self.inner), **result}
 
     def rdflib_dataset(self):
