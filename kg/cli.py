@@ -19,6 +19,8 @@ import click
 from kg.errors import KGError, UsageError
 
 EXPORT_FORMATS = ("facts", "turtle", "trig", "nquads", "jsonld")
+#: Rows `kg query` shows unless --limit says otherwise (a query can match millions).
+QUERY_LIMIT = 10_000
 
 
 _MAX_MESSAGE = 240
@@ -44,10 +46,29 @@ def _os_message(exc: OSError) -> str:
     return f"{what}: {problem}" if what else problem
 
 
+def _usage_line(exc: click.UsageError) -> _Fail:
+    """A click usage error (bad option value, unknown option...) as one line, exit 2."""
+    command = exc.ctx.command_path.removeprefix("kg").strip() if exc.ctx is not None else ""
+    message = exc.format_message()
+    return _Fail(f"{command}: {message}" if command else message, 2)
+
+
 class _Group(click.Group):
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _usage_line(exc) from None
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _usage_line(exc) from None
         except KGError as exc:
             raise _Fail(str(exc), exc.exit_code) from None
         except BrokenPipeError:
@@ -105,6 +126,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], jobs: int, force: bool) -
         if not os.path.lexists(p):
             raise UsageError("no such file or folder", source=p)
     err = sys.stderr
+    store_path = Path(ctx.obj["store"])
+    created = not os.path.lexists(store_path)
     with _open_store(ctx, read_only=False) as store:
         if err.isatty():
             from rich.console import Console
@@ -129,6 +152,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], jobs: int, force: bool) -
                 report = run(paths, store=store, force=force, jobs=jobs, progress=progress)
         else:
             report = run(paths, store=store, force=force, jobs=jobs)
+    if created and not report.usable:
+        _remove_new_store(store_path)
     for source, problem in report.failed:
         click.echo(f"{source}: {problem}", err=True)
     click.echo(report.summary())
@@ -137,6 +162,16 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], jobs: int, force: bool) -
             click.echo("kg: no articles found (.txt, .html, .htm or .jsonl)", err=True)
         ctx.exit(2)
     ctx.exit(1 if report.failed else 0)
+
+
+def _remove_new_store(path: Path) -> None:
+    """Remove a store folder this run created when nothing went into it."""
+    import shutil
+
+    from kg.store import DATA_DIR, LOCK_FILE
+
+    if path.is_dir() and all(p.name in (DATA_DIR, LOCK_FILE) for p in path.iterdir()):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _binding(value: str):
@@ -173,11 +208,17 @@ def _json_value(value):
 @click.argument("sparql")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind ?NAME to VALUE (<iri>, integer or string); repeatable.")
+@click.option("--limit", type=click.IntRange(0), default=QUERY_LIMIT, show_default=True,
+              help="Show at most this many rows (0: all); a notice on stderr tells when rows were left out.")
 @click.pass_context
-def query(ctx: click.Context, sparql: str, fmt: str, params: tuple[str, ...]) -> None:
+def query(ctx: click.Context, sparql: str, fmt: str, params: tuple[str, ...], limit: int) -> None:
     """Run a SPARQL 1.1 query (text, or a file holding it) over the store."""
     if os.path.isfile(sparql):
-        sparql = Path(sparql).read_text(encoding="utf-8")
+        try:
+            sparql = Path(sparql).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise UsageError("query file is not UTF-8 text; give a SPARQL file or the query text",
+                             source=sparql) from None
     bindings = {}
     for item in params:
         name, sep, value = item.partition("=")
@@ -186,8 +227,11 @@ def query(ctx: click.Context, sparql: str, fmt: str, params: tuple[str, ...]) ->
             raise UsageError("--param wants NAME=VALUE", source=item)
         bindings[name] = _binding(value)
     with _open_store(ctx, read_only=True) as store:
-        result = store.query(sparql, bindings=bindings or None)
+        result = store.query(sparql, bindings=bindings or None, limit=limit or None)
         _print_result(result, fmt=fmt)
+    if result.truncated:
+        click.echo(f"kg: showing the first {limit} rows; more were left out (use --limit N, 0 for all)",
+                   err=True)
 
 
 def _print_result(result, *, fmt: str) -> None:

@@ -43,11 +43,12 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 
-#: The counts of :meth:`Store.stats` (besides the number of quads).
-STATS_QUERY = (f"SELECT (COUNT(DISTINCT ?g) AS ?documents) (COUNT(DISTINCT ?p) AS ?persons) "
-               f"(COUNT(DISTINCT ?h) AS ?holdings) (COUNT(DISTINCT ?e) AS ?events) WHERE {{ GRAPH ?g {{ "
-               f"{{ ?g a <{KG.Document}> }} UNION {{ ?p a <{KG.Person}> }} UNION "
-               f"{{ ?h a <{KG.Holding}> }} UNION {{ ?e a <{KG.Event}> }} }} }}")
+#: The counts of :meth:`Store.stats` (besides the number of triples).
+STATS_QUERY = (f"SELECT (COUNT(DISTINCT ?d) AS ?documents) (COUNT(DISTINCT ?p) AS ?persons) "
+               f"(COUNT(DISTINCT ?h) AS ?holdings) (COUNT(DISTINCT ?e) AS ?events) "
+               f"(COUNT(DISTINCT ?o) AS ?organizations) WHERE {{ GRAPH ?g {{ "
+               f"{{ ?d a <{KG.Document}> FILTER(?d = ?g) }} UNION {{ ?p a <{KG.Person}> }} UNION "
+               f"{{ ?h a <{KG.Holding}> }} UNION {{ ?e a <{KG.Event}> }} UNION {{ ?o a <{KG.Organization}> }} }} }}")
 #: One record per stored document (see :meth:`Store.documents`).
 DOCUMENTS_QUERY = (f"SELECT ?iri ?file ?hash WHERE {{ GRAPH ?iri {{ ?iri a <{KG.Document}> ; "
                    f"<{KG.fileName}> ?file ; <{KG.contentHash}> ?hash }} }} ORDER BY ?file ?iri")
@@ -62,6 +63,7 @@ class QueryResult:
 
     vars: tuple[str, ...]
     rows: list[tuple] = field(default_factory=list)
+    truncated: bool = False  # True when ``limit`` rows were kept and more were available
 
     def dicts(self) -> list[dict[str, object]]:
         return [dict(zip(self.vars, row)) for row in self.rows]
@@ -207,13 +209,16 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def query(self, sparql: str, bindings: dict[str, object] | None = None) -> QueryResult:
+    def query(self, sparql: str, bindings: dict[str, object] | None = None, *,
+              limit: int | None = None) -> QueryResult:
         """Run a SPARQL query; ``bindings`` fix variables (SEP-0007 substitution, never text).
 
         The default graph is the union of all named graphs. A bound variable must be in the
         SELECT clause (pyoxigraph's substitution works on projected variables). Binding values: pyoxigraph and
         rdflib terms as they are; ``str`` that is an absolute http(s)/urn IRI becomes an IRI,
         any other ``str`` a plain literal; int, float and bool become typed literals.
+        ``limit`` keeps at most that many rows (the rest are never read) and sets
+        ``truncated`` when there were more.
 
         Raises:
             QueryError: if the query is malformed or a binding value cannot be used.
@@ -231,10 +236,11 @@ class Store:
             raise StoreError(f"cannot read: {_first_line(e)}", source=str(self.path)) from None
         if isinstance(result, ox.QuerySolutions):
             names = tuple(v.value for v in result.variables)
-            return QueryResult(names, [tuple(to_python(s[n]) for n in names) for s in result])
+            rows = (tuple(to_python(s[n]) for n in names) for s in result)
+            return _collect(names, rows, limit=limit, where=str(self.path))
         if isinstance(result, ox.QueryTriples):
-            return QueryResult(("subject", "predicate", "object"),
-                               [(to_python(t.subject), to_python(t.predicate), to_python(t.object)) for t in result])
+            rows = ((to_python(t.subject), to_python(t.predicate), to_python(t.object)) for t in result)
+            return _collect(("subject", "predicate", "object"), rows, limit=limit, where=str(self.path))
         return QueryResult(("result",), [(bool(result),)])
 
     def serialize(self, fmt: str, out: BinaryIO) -> None:
@@ -259,9 +265,11 @@ class Store:
         return buf.getvalue()
 
     def stats(self) -> dict[str, object]:
-        """Counts: quads, documents, persons, holdings, events."""
+        """Counts: documents, triples (quads in all named graphs), persons, holdings, events,
+        organizations."""
         result = self.query(STATS_QUERY).dicts()[0]
-        return {"path": str(self.path), "quads": len(self.inner), **result}
+        return {"path": str(self.path), "documents": result["documents"], "triples": len(self.inner),
+                **{k: result[k] for k in ("persons", "holdings", "events", "organizations")}}
 
     def rdflib_dataset(self):
         """An ``rdflib.Dataset`` over the same data (oxrdflib), for rdflib-based tools."""
@@ -269,6 +277,21 @@ class Store:
         from oxrdflib import OxigraphStore
 
         return rdflib.Dataset(store=OxigraphStore(store=self.inner))
+
+
+def _collect(names: tuple[str, ...], rows, *, limit: int | None, where: str) -> QueryResult:
+    """Read up to ``limit`` rows of a lazy result (all when None)."""
+    import itertools
+
+    try:
+        if limit is None:
+            return QueryResult(names, list(rows))
+        kept = list(itertools.islice(rows, limit + 1))
+    except OSError as e:
+        raise StoreError(f"cannot read: {_first_line(e)}", source=where) from None
+    except (ValueError, TypeError, RuntimeError) as e:  # evaluation errors surface while iterating
+        raise QueryError(f"cannot run query: {_first_line(e)}") from None
+    return QueryResult(names, kept[:limit], truncated=len(kept) > limit)
 
 
 def replace_update(docs: list[tuple[ox.NamedNode, list[ox.Quad]]], *, drop: Iterable[ox.NamedNode] = ()) -> str:

@@ -47,7 +47,7 @@ _BOMS = (
 #: Letters only Vietnamese uses among Latin scripts (lower case; text is case-folded first).
 _VIETNAMESE = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 
-CANNOT_DECODE = "cannot decode: not UTF-8/UTF-16/Windows-1258 text; save it as UTF-8"
+CANNOT_DECODE = "cannot decode: not UTF-8/UTF-16/Windows-1258/TCVN3 text; save it as UTF-8"
 BINARY = "binary file, not an article"
 
 
@@ -110,13 +110,15 @@ def decode_bytes(data: bytes, *, source: str, declared: str | None = None) -> st
     """Decode an article's bytes to text.
 
     Order: binary signatures, BOM, UTF-16 without BOM (by NUL patterns), strict UTF-8,
-    ``declared`` charset (e.g. from an HTML meta tag), Windows-1258 when the result reads
-    as Vietnamese, then charset-normalizer's best guess when the result reads as text.
+    ``declared`` charset (e.g. from an HTML meta tag), Windows-1258 or TCVN3 (whichever
+    reads as Vietnamese syllables), a refusal of VNI (detected, not decoded), then
+    charset-normalizer's best guess when the result reads as text.
 
     Raises
     ------
     InputError
-        "binary file, not an article", "empty file" or "cannot decode: ...".
+        "binary file, not an article", "empty file", "legacy Vietnamese encoding (VNI)
+        ..." or "cannot decode: ...".
     """
     _sniff_binary(data, source=source)
     text = _decode(data, source=source, declared=declared)
@@ -157,13 +159,92 @@ def _decode(data: bytes, *, source: str, declared: str | None) -> str:
             text = ""
         if _plausible(text):
             return text
-    try:
-        text = data.decode("cp1258")
-    except UnicodeDecodeError:
-        text = ""
-    if _plausible(text) and _vietnamese_ratio(text) >= 0.15:
-        return text
+    # Legacy single-byte Vietnamese: Windows-1258 and TCVN3 (ABC) overlap, so both are
+    # decoded and the one whose words read as Vietnamese syllables wins.
+    best, best_score = "", 0.0
+    for decoder in (_decode_cp1258, decode_tcvn3):
+        text = decoder(data)
+        if _plausible(text) and _vietnamese_ratio(text) >= 0.15:
+            score = _syllable_score(text)
+            if score > best_score:
+                best, best_score = text, score
+    if best and best_score >= 0.6:
+        return best
+    if _looks_like_vni(data):
+        raise InputError(LEGACY_VNI, source=source)
     return _guess(data, source=source)
+
+
+def _decode_cp1258(data: bytes) -> str:
+    try:
+        return data.decode("cp1258")
+    except UnicodeDecodeError:
+        return ""
+
+
+#: TCVN3 (TCVN 5712:1993 "ABC"): lower-case letters, and the upper-case letters without a
+#: tone mark; the upper-case toned letters lived in separate fonts and read as lower case.
+_TCVN3_LETTERS = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ"
+_TCVN3_BYTES = bytes.fromhex(
+    "b5 b8 b6 b7 b9  a8 bb be bc bd c6  a9 c7 ca c8 c9 cb  ae"  # a ă â đ
+    "cc d0 ce cf d1  aa d2 d5 d3 d4 d6"  # e ê
+    "d7 dd d8 dc de"  # i
+    "df e3 e1 e2 e4  ab e5 e8 e6 e7 e9  ac ea ed eb ec ee"  # o ô ơ
+    "ef f3 f1 f2 f4  ad f5 f8 f6 f7 f9"  # u ư
+    "fa fd fb fc fe"  # y
+    "a1 a2 a7 a3 a4 a5 a6"  # Ă Â Đ Ê Ô Ơ Ư
+)
+assert len(_TCVN3_BYTES) == len(_TCVN3_LETTERS)
+_TCVN3 = {b: ch for b, ch in zip(_TCVN3_BYTES, _TCVN3_LETTERS)}
+
+LEGACY_VNI = ("legacy Vietnamese encoding (VNI) is not supported; convert the file to UTF-8 "
+              "(e.g. with Unikey's converter)")
+
+
+def decode_tcvn3(data: bytes) -> str:
+    """Decode TCVN3 (ABC) bytes; bytes outside its letter table read as Windows-1252.
+
+    >>> decode_tcvn3(b"\\xa7\\xb6ng \\xf1y")
+    'Đảng ủy'
+    """
+    return "".join(_TCVN3.get(b) or bytes([b]).decode("cp1252", errors="replace") for b in data)
+
+
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_SYLLABLE = re.compile(
+    "(?:b|ch?|d|đ|gh?|gi|h|kh?|l|m|ngh?|nh?|ph?|qu|r|s|th?|tr|v|x)?"
+    "[aăâeêioôơuưy]{1,3}(?:ch?|m|ng?|nh|p|t)?")
+
+
+def _syllable_score(text: str) -> float:
+    """Share of the words with a non-ASCII letter that are well-formed Vietnamese syllables
+    (onset, one to three vowels, coda; at most one tone mark)."""
+    words = [w.strip(".,;:!?()[]\"'“”‘’-–…/\u00ad") for w in unicodedata.normalize("NFC", text).lower().split()]
+    words = [w for w in words if w and not w.isascii()]
+    if not words:
+        return 0.0
+    good = 0
+    for w in words:
+        marks = unicodedata.normalize("NFD", w)
+        toneless = unicodedata.normalize("NFC", "".join(c for c in marks if c not in _TONES))
+        tones = len(marks) - len("".join(c for c in marks if c not in _TONES))
+        good += tones <= 1 and _SYLLABLE.fullmatch(toneless) is not None
+    return good / len(words)
+
+
+#: VNI-Windows writes a Vietnamese letter as an ASCII vowel followed by a mark byte, which
+#: reads in Windows-1252 as a vowel followed by an accented letter ("Vieät", "chaøo").
+_VNI_PAIR = re.compile("[aeiouyAEIOUY][\u00c0-\u00c6\u00c8-\u00cf\u00d2-\u00d6\u00d8-\u00dc"
+                       "\u00e0-\u00e6\u00e8-\u00ef\u00f2-\u00f6\u00f8-\u00fc]")
+
+
+def _looks_like_vni(data: bytes) -> bool:
+    text = data.decode("cp1252", errors="replace")
+    words = text.split()
+    if len(words) < 3:
+        return False
+    hits = sum(1 for w in words if _VNI_PAIR.search(w) or w[:1] in ("\u00d1", "\u00f1"))
+    return hits / len(words) >= 0.15
 
 
 def _guess(data: bytes, *, source: str) -> str:
