@@ -124,7 +124,7 @@ def extract(text: Text) -> Facts:
         old = holdings.get(key)
         if old is None or _STATUS_RANK[h.status] > _STATUS_RANK[old.status]:
             holdings[key] = h
-    holdings = _succession(holdings)
+    holdings = _succession(_drop_subsumed(holdings))
 
     # events
     found = ev.cues(t, sents)
@@ -358,6 +358,26 @@ def _succession(holdings: dict) -> dict:
             elif h.person == s.person and h.organization and s.organization and h.organization.lower() == s.organization.lower() \
                     and h.role.lower() == ("phó " + s.role).lower():
                 out[key] = _with_status(h, "ends")
+    return out
+
+
+def _drop_subsumed(holdings: dict) -> dict:
+    """One holding per post: "Phó Bí thư Tỉnh ủy X" goes when "Phó Bí thư Thường trực Tỉnh ủy X"
+    is there, "Chủ tịch UBND tỉnh X" when "Chủ tịch UBND tỉnh X khóa XVI" is."""
+    def bare(h):
+        return re.sub(r"\s+khóa\s+\S+$", "", h.position).lower()
+
+    out = dict(holdings)
+    items = list(holdings.items())
+    for key, h in items:
+        for key2, h2 in items:
+            if key == key2 or h.person != h2.person or key2 not in out or key not in out:
+                continue
+            same_org = (h.organization or "").lower() == (h2.organization or "").lower()
+            longer_role = h2.role.lower().startswith(h.role.lower() + " ") and h2.role.lower().endswith("thường trực")
+            if (same_org and longer_role) or (bare(h) == bare(h2) and len(h.position) < len(h2.position)):
+                if h.status == "current" or h.status == h2.status:
+                    del out[key]
     return out
 
 

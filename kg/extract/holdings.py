@@ -62,10 +62,34 @@ def _share_orgs(chain: list[Title]) -> list[Title]:
         if not nxt.org or _BARE_PARTY.match(nxt.org):
             continue
         if t.org is None and t.role.lower() not in roles["no_org"] and t.role.lower() not in roles["member_of"]:
-            out[i] = replace(t, org=nxt.org)
+            out[i] = replace(t, org=_shared_org(t.role, nxt.org))
         elif t.org and _BARE_PARTY.match(t.org):
             out[i] = replace(t, org=f"{t.org} {nxt.org}")
     return out
+
+
+_PARTY_ROLE = re.compile(r"^(?:Phó\s+)?Bí thư|^Ủy viên Ban (?:Thường vụ|Chấp hành)", re.IGNORECASE)
+_STATE_LEVEL = re.compile(r"(?:Ủy ban nhân dân|UBND|Hội đồng nhân dân|HĐND)\s+(tỉnh|thành phố|TP\.?|huyện|quận|thị xã|xã|phường|thị trấn)\b(.*)$", re.IGNORECASE)
+_COMMITTEE_TAIL = re.compile(r"((?:Tỉnh|Thành|Huyện|Quận|Thị|Đảng) ủy.*)$", re.IGNORECASE)
+_LEVEL_COMMITTEE = {"tỉnh": "Tỉnh ủy", "thành phố": "Thành ủy", "tp": "Thành ủy", "tp.": "Thành ủy", "huyện": "Huyện ủy",
+                    "quận": "Quận ủy", "thị xã": "Thị ủy", "xã": "Đảng ủy xã", "phường": "Đảng ủy phường", "thị trấn": "Đảng ủy thị trấn"}
+
+
+def _shared_org(role: str, org: str) -> str:
+    """The organization a role with none takes from the next title of its chain.
+
+    Party posts take the party committee: "Ủy viên Ban Thường vụ, Trưởng Ban Tuyên giáo
+    Thành ủy" -> "Ban Thường vụ Thành ủy"; "Phó Bí thư, Chủ tịch UBND tỉnh" -> "Phó Bí thư Tỉnh ủy".
+    """
+    if not _PARTY_ROLE.match(role):
+        return org
+    tail = _COMMITTEE_TAIL.search(org)
+    if tail:
+        return tail.group(1)
+    state = _STATE_LEVEL.search(org)
+    if state:
+        return f"{_LEVEL_COMMITTEE[state.group(1).lower()]}{state.group(2)}"
+    return org
 
 
 def _lists(names: list[Name], text: str) -> list[list[Name]]:
@@ -82,7 +106,7 @@ def _verb_before(text: str, start: int, end: int, phrases) -> str | None:
     """The status phrase that ends right before ``end`` (within the gap from ``start``)."""
     gap = text[start:end]
     for p in phrases:
-        if re.search(r"(?<!\w)" + re.escape(p) + r"(?:\s+(?:chức vụ|chức|vụ|vị trí|làm|là))?\s*:?\s*$", gap, re.IGNORECASE):
+        if re.search(r"(?<!\w)" + re.escape(p) + r"(?:\s+(?:chức danh|chức vụ|chức|vụ|vị trí|làm|là))?\s*:?\s*$", gap, re.IGNORECASE):
             return p
     return None
 
@@ -103,10 +127,15 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
     for chain in chains:
         cs, ce = chain[0].start, chain[-1].end
         holders: list[Name] = []
-        # name first: "X, <chain>"
+        # name first: "X, <chain>" -- unless a name follows the chain at once ("A, Thủ tướng B")
         before = [n for n in names if n.end <= cs]
-        if before and _NAME_THEN_TITLE.match(text[before[-1].end : cs]):
+        after_now = [n for n in names if n.start >= ce and re.fullmatch(r"\s*", text[ce : n.start])]
+        if before and _NAME_THEN_TITLE.match(text[before[-1].end : cs]) and not after_now:
             holders = [before[-1]]
+        elif re.search(r"(?:các|Các)\s+$", text[max(start, cs - 5) : cs]) and text[ce : ce + 2].strip().startswith(":"):
+            # "các Ủy viên Bộ Chính trị: Chủ tịch nước A, Thủ tướng B; ...": every name up to ";"
+            stop = text.find(";", ce, end)
+            holders = [n for n in names if n.start > ce and (stop < 0 or n.start < stop)]
         else:
             # title first: "<chain> X" or "<chain>: A, B"
             after = [n for n in names if n.start >= ce]
@@ -114,7 +143,8 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
                 gap = text[ce : after[0].start]
                 if re.fullmatch(r"\s*(?:,\s*)?(?:(?:các\s+)?(?:đồng chí|ông|bà|đ/c)\s*)?", gap, re.IGNORECASE):
                     holders = [after[0]]
-                elif re.fullmatch(r"\s*(?:\w+\s+){0,4}?(?:gồm|là|gồm có)?\s*(?:các\s+)?(?:đồng chí|ông|bà|ông,\s*bà|ông bà)?\s*:\s*", gap, re.IGNORECASE):
+                elif re.fullmatch(r"\s*(?:\w+\s+){0,4}?(?:gồm|là|gồm có)?\s*(?:các\s+)?(?:đồng chí|ông|bà|ông,\s*bà|ông bà)?\s*:\s*", gap, re.IGNORECASE) \
+                        or re.fullmatch(r"\s*(?:\w+\s+){0,5}?(?:gồm|là|gồm có)\s+(?:các\s+)?(?:đồng chí|ông|bà|ông,\s*bà|ông bà)\s*:?\s*", gap, re.IGNORECASE):
                     holders = list(group_of[id(after[0])])
         verb_holders: list[Name] = []
         verb = None

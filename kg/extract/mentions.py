@@ -387,6 +387,10 @@ def find_titles(text: str, start: int, end: int, names: list[Name]) -> list[Titl
             else:
                 org, e = parse_org(text, m.end(), limit)
                 e = e if org else m.end()
+        if org is None and role_key in roles["no_org"]:
+            km = re.compile(r"\s+khóa\s+([IVXLC]+|\d+)(?!\w)", re.I).match(text, e)
+            if km:
+                role, e = text[m.start("role") : km.end()], km.end()
         acting = role.lower().startswith("quyền")
         out.append(Title(m.start(), e, role, org, former=bool(m.group("nguyen")), acting=acting))
     return out
