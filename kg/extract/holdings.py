@@ -119,7 +119,6 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
     groups = _lists(names, text)
     group_of = {id(n): g for g in groups for n in g}
     chains = [_share_orgs(c) for c in _chains(titles, text)]
-    sentence_moves = any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", text[start:end], re.IGNORECASE) for p in st["moves"] + st["ends"])
 
     def status_of(t: Title, default: str = "current") -> str:
         return "former" if t.former else default
@@ -151,7 +150,8 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
         if not holders:
             # "X được bầu giữ chức <chain>"; the holders are the nearest name list before
             if before:
-                verb = _verb_before(text, before[-1].end, cs, st["ends"]) or _verb_before(text, before[-1].end, cs, st["starts"])
+                verb = _verb_before(text, before[-1].end, cs, st["past"]) or _verb_before(text, before[-1].end, cs, st["ends"]) \
+                    or _verb_before(text, before[-1].end, cs, st["starts"])
                 if verb:
                     verb_holders = list(group_of[id(before[-1])])
         if not holders and not verb_holders:
@@ -166,7 +166,7 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
         if not holders and not verb_holders:
             continue
         if verb_holders:
-            status = "ends" if verb in st["ends"] else "starts"
+            status = "former" if verb in st["past"] else "ends" if verb in st["ends"] else "starts"
             for n in verb_holders:
                 for t in chain:
                     links.append(Link(n, t, "former" if t.former else status, min(n.start, t.start), max(n.end, t.end), ce))
@@ -180,15 +180,26 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
                             links.append(Link(n, t, "ends", n.start, n.end, ce))
             continue
         for n in holders:
-            following_start = any(
-                _verb_before(text, ce, t2.start, st["starts"]) for t2 in titles if t2.start >= ce
-            )
+            # the holder's own clause: from a little before the name to the next name
+            nxt = [m for m in names if m.start >= ce]
+            clause_end = nxt[0].start if nxt else end
+            new_post = next((t2 for t2 in titles if ce <= t2.start < clause_end
+                             and _verb_before(text, ce, t2.start, st["starts"])), None)
+            clause = text[max(start, min(n.start, cs) - 60) : new_post.start if new_post else clause_end]
+            moves = _has_any(clause, st["moves"] + st["ends"])
             for t in chain:
                 status = status_of(t)
                 # moved to a new post: the executive posts of the chain end, memberships
                 # (Ủy viên Trung ương, Tỉnh ủy viên...) go on
-                if status == "current" and following_start and sentence_moves and not _MEMBERSHIP.match(t.role):
+                if status == "current" and new_post and moves and not _MEMBERSHIP.match(t.role):
+                    status = "ends"
+                # "nguyên X" with a retirement or a transfer reported: the post ends here
+                if status == "former" and (moves or new_post and _has_any(text[start:end], st["moves"])):
                     status = "ends"
                 links.append(Link(n, t, status, min(n.start, t.start), max(n.end, t.end), ce))
             used.add(id(n))
     return links
+
+
+def _has_any(text: str, phrases) -> bool:
+    return any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", text, re.IGNORECASE) for p in phrases)

@@ -162,6 +162,10 @@ def find_names(text: str, start: int, end: int) -> list[Name]:
         before = text[max(start, s - 25) : s]
         if _place_word_re().search(before):
             return True
+        # "(Cao Lộc, Lạng Sơn)": a district named with its province is a place
+        after = text[e : e + 30]
+        if re.match(r"\s*,\s*(?:tỉnh\s+|thành phố\s+)?(?:" + "|".join(map(re.escape, lexicon.province_forms())) + r")\b", after):
+            return True
         # after a unit word a short run is the unit's name ("huyện Đồng Xuân"), a long one a person
         if _LEVEL_BEFORE_NAME.search(before) and len(name.split()) <= 2:
             return True
