@@ -19,6 +19,11 @@ import click
 from kg.errors import KGError, UsageError
 
 EXPORT_FORMATS = ("facts", "turtle", "trig", "nquads", "jsonld")
+#: Network exports (kg.analytics.EXPORT_FORMATS) and graph kinds (kg.analytics.KINDS).
+GRAPH_FORMATS = ("gexf", "graphml", "csv")
+GRAPH_KINDS = ("full", "person-org", "person-event", "coattendance", "org-tree", "ego")
+GRAPH_EVENT_KINDS = ("congress", "appointment", "meeting", "conference", "working_session", "ceremony",
+                     "election", "visit", "other")
 #: Rows `kg query` shows unless --limit says otherwise (a query can match millions).
 QUERY_LIMIT = 10_000
 
@@ -205,33 +210,59 @@ def _json_value(value):
 
 
 @cli.command()
-@click.argument("sparql")
+@click.argument("sparql", required=False)
+@click.option("--named", "named", default=None, metavar="NAME", help="Run a named query (see `kg queries`) instead of SPARQL.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind ?NAME to VALUE (<iri>, integer or string); repeatable.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind ?NAME to VALUE (<iri>, integer or string; for --named, checked against the query's parameters); repeatable.")
 @click.option("--limit", type=click.IntRange(0), default=QUERY_LIMIT, show_default=True,
               help="Show at most this many rows (0: all); a notice on stderr tells when rows were left out.")
 @click.pass_context
-def query(ctx: click.Context, sparql: str, fmt: str, params: tuple[str, ...], limit: int) -> None:
-    """Run a SPARQL 1.1 query (text, or a file holding it) over the store."""
-    if os.path.isfile(sparql):
-        try:
-            sparql = Path(sparql).read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise UsageError("query file is not UTF-8 text; give a SPARQL file or the query text",
-                             source=sparql) from None
-    bindings = {}
+def query(ctx: click.Context, sparql: str | None, named: str | None, fmt: str, params: tuple[str, ...],
+          limit: int) -> None:
+    """Run a SPARQL 1.1 query (text, or a file holding it), or a named query, over the store."""
+    if (sparql is None) == (named is None):
+        raise UsageError("give a SPARQL query (text or file) or --named NAME, not both")
+    pairs = {}
     for item in params:
         name, sep, value = item.partition("=")
         name = name.strip().lstrip("?$")
         if not sep or not name:
             raise UsageError("--param wants NAME=VALUE", source=item)
-        bindings[name] = _binding(value)
-    with _open_store(ctx, read_only=True) as store:
-        result = store.query(sparql, bindings=bindings or None, limit=limit or None)
-        _print_result(result, fmt=fmt)
+        pairs[name] = value
+    if named is not None:
+        from kg import queries
+
+        queries.bindings(named, pairs)  # check the parameters before opening the store
+        with _open_store(ctx, read_only=True) as store:
+            result = queries.run(store, named, pairs, limit=limit or None)
+            _print_result(result, fmt=fmt)
+    else:
+        if os.path.isfile(sparql):
+            try:
+                sparql = Path(sparql).read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise UsageError("query file is not UTF-8 text; give a SPARQL file or the query text",
+                                 source=sparql) from None
+        bindings = {name: _binding(value) for name, value in pairs.items()}
+        with _open_store(ctx, read_only=True) as store:
+            result = store.query(sparql, bindings=bindings or None, limit=limit or None)
+            _print_result(result, fmt=fmt)
     if result.truncated:
         click.echo(f"kg: showing the first {limit} rows; more were left out (use --limit N, 0 for all)",
                    err=True)
+
+
+@cli.command("queries")
+def list_queries() -> None:
+    """List the named research queries with their parameters (run one with `kg query --named`)."""
+    from kg import queries as registry
+
+    for name in registry.research():
+        spec = registry.describe(name)
+        click.echo(f"{name}: {spec.description}")
+        for p in spec.params:
+            default = "required" if p.required else f"default {p.default!r}"
+            click.echo(f"    --param {p.name}=<{p.type}>  ({default}) {p.description}")
 
 
 def _print_result(result, *, fmt: str) -> None:
@@ -255,14 +286,52 @@ def _print_result(result, *, fmt: str) -> None:
         Console(width=200 if not sys.stdout.isatty() else None).print(table)
 
 
+def _graph_filters(f):
+    """The filter options shared by `kg export` (networks) and `kg analyze`."""
+    for option in reversed((
+        click.option("--graph", "graph_kind", type=click.Choice(GRAPH_KINDS), default="full", show_default=True,
+                     help="Which network (for gexf, graphml, csv)."),
+        click.option("--province", default=None, help="Only facts of this province (article, organization or person)."),
+        click.option("--org", "organization", default=None, metavar="ORG", help="Only this organization (IRI or part of its name)."),
+        click.option("--since", default=None, metavar="DATE", help="Only facts dated on or after DATE (YYYY-MM-DD)."),
+        click.option("--until", default=None, metavar="DATE", help="Only facts dated on or before DATE (YYYY-MM-DD)."),
+        click.option("--event-kind", type=click.Choice(GRAPH_EVENT_KINDS), default=None, help="Only events of this kind."),
+        click.option("--person", default=None, metavar="NAME", help="Only this person's facts (IRI or name); the centre of `ego`."),
+        click.option("--depth", type=click.IntRange(1, 5), default=1, show_default=True, help="Radius of the ego network."),
+    )):
+        f = option(f)
+    return f
+
+
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True, help="facts (JSON Lines for scoring) or an RDF syntax.")
-@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), default=None, help="Write here instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS + GRAPH_FORMATS), required=True,
+              help="facts (JSON Lines for scoring), an RDF syntax, or a network: gexf (Gephi, with a timeline), graphml, csv (nodes.csv + edges.csv in the --out folder).")
+@click.option("--out", "out", type=click.Path(writable=True), default=None, help="Write here instead of stdout (csv: a folder).")
+@_graph_filters
 @click.pass_context
-def export(ctx: click.Context, fmt: str, out: str | None) -> None:
-    """Export the graph as facts JSON Lines, Turtle, TriG, N-Quads or JSON-LD."""
+def export(ctx: click.Context, fmt: str, out: str | None, graph_kind: str, **filters) -> None:
+    """Export the graph as facts JSON Lines, Turtle, TriG, N-Quads, JSON-LD, or a network."""
     from kg import export as exporter
 
+    if fmt in GRAPH_FORMATS:
+        from kg import analytics
+
+        if fmt == "csv" and not out:
+            raise UsageError("csv writes nodes.csv and edges.csv: give a folder with --out")
+        with _open_store(ctx, read_only=True) as store:
+            graph = analytics.build(store, graph_kind, **filters)
+        if out:
+            paths = analytics.export(graph, fmt, out)
+            click.echo(f"wrote {', '.join(map(str, paths))} ({graph.number_of_nodes()} nodes, "
+                       f"{graph.number_of_edges()} edges)", err=True)
+        else:
+            analytics.export(graph, fmt, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        return
+    if any(v not in (None, 1) for v in filters.values()) or graph_kind != "full":
+        raise UsageError(f"--graph and the filters apply to network formats ({', '.join(GRAPH_FORMATS)}), not {fmt}")
+    if out and os.path.isdir(out):
+        raise UsageError("is a folder; give a file path", source=out)
     with _open_store(ctx, read_only=True) as store:
         if fmt == "facts":
             if out:
@@ -280,6 +349,36 @@ def export(ctx: click.Context, fmt: str, out: str | None) -> None:
                 stream = sys.stdout.buffer
                 exporter.export(store, fmt, stream)
                 stream.flush()
+
+
+@cli.command()
+@_graph_filters
+@click.option("--top", type=click.IntRange(0), default=25, show_default=True, help="Rows to show (0: all); the CSV has all.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), default=None, help="Write every row as CSV here.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Louvain community detection.")
+@click.option("--brokers", "only_brokers", is_flag=True, help="Only persons whose neighbours span 2 or more provinces.")
+@click.pass_context
+def analyze(ctx: click.Context, graph_kind: str, top: int, out: str | None, seed: int, only_brokers: bool,
+            **filters) -> None:
+    """Measure a network: degree, betweenness, Louvain community, provinces among neighbours."""
+    from kg import analytics
+
+    with _open_store(ctx, read_only=True) as store:
+        graph = analytics.build(store, graph_kind, **filters)
+    frame = analytics.brokers(graph) if only_brokers else analytics.measures(graph, seed=seed)
+    if out:
+        frame.to_csv(out, index=False)
+    from rich.console import Console
+    from rich.table import Table
+
+    shown = frame if top == 0 else frame.head(top)
+    columns = [c for c in shown.columns if c != "node"] + ["node"]
+    table = Table(*columns, title=f"{graph_kind}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
+    for row in shown[columns].itertuples(index=False):
+        table.add_row(*["" if v is None or v != v else str(v) for v in row])
+    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+    if out:
+        click.echo(f"wrote {out} ({len(frame)} rows)", err=True)
 
 
 @cli.command()

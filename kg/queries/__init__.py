@@ -183,9 +183,10 @@ def bindings(name: str, params: Mapping[str, object] | None = None) -> dict[str,
     return out
 
 
-def run(store, name: str, params: Mapping[str, object] | None = None):
+def run(store, name: str, params: Mapping[str, object] | None = None, *, limit: int | None = None):
     """Run the named query on ``store`` with checked ``params``; the result (a
     ``kg.store.QueryResult``) leaves out the columns that only echo the parameters.
+    ``limit`` keeps at most that many rows (``result.truncated`` tells when more were found).
 
     Raises:
         UsageError: if there is no query by that name.
@@ -193,11 +194,13 @@ def run(store, name: str, params: Mapping[str, object] | None = None):
     """
     spec = describe(name)
     bound = bindings(name, params)
-    result = store.query(spec.text, bindings=bound or None)
+    result = store.query(spec.text, bindings=bound or None, **({"limit": limit} if limit else {}))
     if not spec.research or not bound:
         return result
     keep = [i for i, v in enumerate(result.vars) if v not in bound]
-    return type(result)(tuple(result.vars[i] for i in keep), [tuple(r[i] for i in keep) for r in result.rows])
+    result.rows = [tuple(r[i] for i in keep) for r in result.rows]
+    result.vars = tuple(result.vars[i] for i in keep)
+    return result
 
 
 def _term(query: str, p: Param, value: object):
