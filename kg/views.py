@@ -623,6 +623,12 @@ def _to_view(graph: nx.Graph, kind: str, *, size_by: str, max_nodes: int, notes:
         label = str(a.get("label") or n)
         node = {"id": str(n), "label": _short(label), "title": f"{label} ({type_})", "shape": shape,
                 "color": colour, "size": round(10 + 30 * math.sqrt(measure[n] / top), 1)}
+        if kind == "org-tree":  # names inside boxes read better in a tree; the measure sets the type size
+            node["shape"] = "box" if type_ == "organization" else shape
+            node["font"] = {"size": round(12 + 8 * math.sqrt(measure[n] / top), 1)}
+            node["widthConstraint"] = {"maximum": 260}
+            if type_ == "organization":
+                node["color"] = {"background": "#fbd6b0", "border": colour}
         if n == centre:
             node["borderWidth"] = 4
             node["color"] = {"background": colour, "border": "#e15759"}
@@ -693,12 +699,16 @@ def _options(kind: str, n_nodes: int, n_edges: int, *, directed: bool) -> dict:
     options["physics"]["stabilization"].update({"iterations": 300 if n_nodes < 1000 else 120,
                                                 "updateInterval": 100})
     if kind == "org-tree":
-        options["layout"]["hierarchical"].update({"direction": "UD", "sortMethod": "directed"})
+        # left to right: a forest of many small trees stacks down the page instead of a thin line
+        options["layout"]["hierarchical"].update({"direction": "LR", "sortMethod": "directed",
+                                                  "levelSeparation": 320, "nodeSpacing": 30,
+                                                  "treeSpacing": 60})
         options["physics"]["enabled"] = False
     if n_edges > 2000:
         options["edges"]["smooth"] = False
     options["edges"]["color"] = {"color": "#b0b0b0", "highlight": "#e15759", "hover": "#e15759"}
-    options["nodes"] = {"font": {"size": 14, "face": "sans-serif"}, "borderWidth": 1}
+    options["nodes"] = {"font": {"size": 14, "face": "sans-serif"}, "borderWidth": 1,
+                        "scaling": {"label": {"drawThreshold": 3}}}
     options["interaction"].update({"hover": True, "tooltipDelay": 150})
     return options
 
