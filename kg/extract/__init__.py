@@ -177,7 +177,7 @@ def extract(text: Text) -> Facts:
                 continue
             dates = [d for d in find_dates(t, sp.start, sp.end) if d.start < s]
             date = (dates[-1].iso(year) if dates else None) or doc_date
-            count_list.append(Count(org=_fill_org(org, province), what=what, value=value,
+            count_list.append(Count(org=_fill_org(org, province, units), what=what, value=value,
                                     evidence=_evidence(t, sp.start, sp.end), date=date))
         parent = ev.parent_org(t, sp.start, sp.end)
         if parent and main_org:
@@ -291,19 +291,26 @@ def _organizer(t: str, cue, kind: str) -> str | None:
     return None
 
 
-_PARTY_ORG = re.compile(r"(?:Đảng bộ|Đảng ủy)\s+(?=[A-ZĐÀ-Ỹ])")
+_PARTY_ORG = re.compile(r"(?:Đảng bộ|Đảng ủy)\s+(?=[A-ZĐÀ-Ỹ]|(?:tỉnh|huyện|quận|thị xã|xã|phường|thành phố)\b)")
 
 
 def _main_party_org(t: str, sents, event_list) -> str | None:
+    """The party organization the article is about: the congress's, else the first one the
+    headline and lead name, else the one it names most."""
     for e in event_list:
         if e.kind == "congress" and e.organizer and e.organizer.lower().startswith(("đảng bộ", "đảng ủy")):
             return e.organizer
     counts: Counter[str] = Counter()
+    first_in_lead = None
+    lead_end = sents[min(len(sents), 3) - 1].end if sents else 0
     for m in _PARTY_ORG.finditer(t):
         org, _ = parse_org(t, m.start(), min(len(t), m.start() + 100))
         if org and len(org.split()) > 2:
-            counts["Đảng bộ " + org.split(None, 2)[2] if org.lower().startswith("đảng ủy") else org] += 1
-    return counts.most_common(1)[0][0] if counts else None
+            org = "Đảng bộ " + org.split(None, 2)[2] if org.lower().startswith("đảng ủy") else org
+            counts[org] += 1
+            if m.start() < lead_end and first_in_lead is None:
+                first_in_lead = org
+    return first_in_lead or (counts.most_common(1)[0][0] if counts else None)
 
 
 def _subject_org(t: str, start: int, end: int) -> str | None:
@@ -331,12 +338,12 @@ def _count_org(t: str, start: int, pos: int, what: str, main_org: str | None) ->
     return None
 
 
-def _fill_org(org: str, province: str | None) -> str:
+def _fill_org(org: str, province: str | None, units: dict | None = None) -> str:
     from kg.extract.mentions import Title
 
     if org.lower().startswith("đảng ủy "):
         org = "Đảng bộ " + org[8:]
-    _, filled, _ = fill(Title(0, 0, "X", org, False), province)
+    _, filled, _ = fill(Title(0, 0, "X", org, False), province, units)
     return filled or org
 
 

@@ -135,7 +135,7 @@ def higher_congress_org(text: str) -> tuple[str, int, int] | None:
 
 _COUNTS = {
     "party_members": re.compile(
-        r"(?:tổng số|có|gồm|với|toàn Đảng bộ có|hiện có|là)\s+(?:tổng số\s+)?(\d{1,3}(?:\.\d{3})*|\d+)\s+đảng viên(?!\s+(?:đạt|hoàn thành|được|dự bị|mới|chính thức|trong diện))",
+        r"(?:tổng số|có|gồm|với|toàn Đảng bộ có|hiện có|là)\s+(?:tổng số\s+)?(\d{1,3}(?:\.\d{3})*|\d+)\s+đảng viên(?=\s*(?:[,.;:)]|$|sinh hoạt|trong đó|thuộc|ở|tại|của|đang|và|với))",
         re.IGNORECASE,
     ),
     "party_cells": re.compile(
@@ -143,7 +143,7 @@ _COUNTS = {
         re.IGNORECASE,
     ),
     "staff": re.compile(
-        r"(?:có|gồm|tổng số|với|hơn)\s+(\d{1,3}(?:\.\d{3})*|\d+)\s+(?:cán bộ, công chức, viên chức|công chức, viên chức|cán bộ, viên chức|cán bộ, nhân viên|viên chức|người lao động)",
+        r"(?:có|gồm|tổng số|với|quản lý)\s+(\d{1,3}(?:\.\d{3})*|\d+)\s+(?:cán bộ, công chức, viên chức|công chức, viên chức|cán bộ, viên chức|cán bộ, nhân viên|viên chức|người lao động)",
         re.IGNORECASE,
     ),
     "units": re.compile(r"(?:có|gồm|với)\s+(\d{1,3})\s+(?:đơn vị trực thuộc|đơn vị sự nghiệp|đơn vị)(?!\s+(?:đạt|hoàn thành))", re.IGNORECASE),
@@ -169,12 +169,15 @@ _SUB = re.compile(r"(?:là\s+)?(?:tổ chức cơ sở đảng\s+|đảng bộ c
 
 
 def parent_org(text: str, start: int, end: int) -> tuple[str, int, int] | None:
-    """The organization a sentence says something is directly under ("trực thuộc Y")."""
+    """The organization a sentence says something is directly under ("X là tổ chức cơ sở
+    đảng trực thuộc Y"): only when an organization stands right before it."""
     m = _SUB.search(text, start, end)
     if not m:
         return None
-    before = text[max(start, m.start() - 30) : m.start()]
-    if re.search(r"\d|chi bộ\s*$|đơn vị\s*$|các\s*$", before):
+    before = text[max(start, m.start() - 60) : m.start()]
+    if re.search(r"\d|chi bộ\s*$|đơn vị\s*$|các\s*$|[,;]\s*$", before):
+        return None
+    if not re.search(r"(?:Đảng bộ|Đảng ủy|Chi bộ|Sở|Ban|Trung tâm|Văn phòng|Phòng|Bệnh viện|Trường|Chi cục|Cục)\s+[^,;]{1,45}$", before):
         return None
     org, e = parse_org(text, m.end(), end)
     return (org, m.start(), e) if org else None

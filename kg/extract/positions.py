@@ -35,7 +35,7 @@ _UNIT_MENTION = re.compile(
     r"(?<!\w)(?:(huyện|quận|thị xã)|(Huyện|Quận|Thị) ủy)\s+" + _UNIT_NAME
     + r"|(?<!\w)Sở\s+((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?:\s+(?:[a-zđà-ỹ]+|và|[A-ZĐÀ-Ỹ][\wÀ-ỹ]*|-|,)){0,7})"
 )
-_BARE_UNIT = re.compile(r"^(?:(?:UBND|HĐND|Ủy ban nhân dân|Hội đồng nhân dân|Ủy ban MTTQ)\s+)?(huyện|quận|thị xã)$|^(Huyện|Quận|Thị) ủy$", re.IGNORECASE)
+_BARE_UNIT = re.compile(r"^(?:(?:UBND|HĐND|Ủy ban nhân dân|Hội đồng nhân dân|Ủy ban MTTQ|Đảng bộ|Đảng ủy)\s+)?(huyện|quận|thị xã)$|^(Huyện|Quận|Thị) ủy$", re.IGNORECASE)
 
 
 def units_named(text: str) -> dict[str, str]:
