@@ -91,9 +91,9 @@ class _Group(click.Group):
 
 
 def _open_store(ctx: click.Context, *, read_only: bool):
-    from kg.store import Store
+    from kg.store import open_store
 
-    return Store.open(ctx.obj["store"], read_only=read_only)
+    return open_store(ctx.obj["store"], read_only=read_only)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,8 +103,8 @@ def _open_store(ctx: click.Context, *, read_only: bool):
     envvar="KG_STORE",
     default="./kg-store",
     show_default=True,
-    metavar="DIR",
-    help="Folder of the knowledge graph store (env KG_STORE).",
+    metavar="DIR|URL",
+    help="Folder of the knowledge graph store, or the http(s) URL of a SPARQL server (env KG_STORE).",
 )
 @click.version_option(package_name="kg")
 @click.pass_context
@@ -466,6 +466,12 @@ def _find_document(store, doc_id: str) -> str:
     if len(iris) > 1:
         raise UsageError(f"{len(iris)} documents have this id; remove one by its IRI", source=doc_id)
     return str(iris[0])
+
+
+from kg.cli_scale import extract, load, serve  # noqa: E402  (scaling out: shards, bulk load, endpoint)
+
+for _command in (extract, load, serve):
+    cli.add_command(_command)
 
 
 def main() -> None:
