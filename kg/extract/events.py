@@ -85,10 +85,15 @@ def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, l
     by_kind: dict[str, list[EventCue]] = {}
     for c in found:
         by_kind.setdefault(c.kind, []).append(c)
+    council = re.search(r"HĐND|Hội đồng nhân dân|kỳ họp", text[:lead_end])
+    if main == "election" and council and "meeting" in by_kind:
+        main = "meeting"  # a people's council electing its officers does so in a session
     out = [(main, by_kind[main], True)]
     headline = {c.kind for c in found if c.sentence == 0}
     for kind in order:
         if kind == main or kind not in by_kind:
+            continue
+        if kind == "election" and main == "meeting" and council:
             continue
         if kind in headline:
             out.append((kind, by_kind[kind], False))
