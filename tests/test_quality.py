@@ -1,0 +1,74 @@
+"""Extraction quality on real articles, end to end through the real `kg` command.
+
+Ingest ../shared/seeds and ../shared/corpus/dev into a fresh store, export the facts from
+the store, and score them against the hand-made gold with ../shared/eval/score.py (read at
+run time, never copied). The thresholds sit just under what the extractor reaches, so a
+change that makes extraction worse fails here. Skipped when ../shared is not beside the
+repository.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = (REPO / "../shared").resolve()
+SCORER = SHARED / "eval" / "score.py"
+
+#: Lowest F1 (or accuracy) accepted per set and area; measured figures are in the README.
+THRESHOLDS = {
+    "seeds": {"persons": 0.95, "positions": 0.93, "events": 0.95, "roles": 0.95, "counts": 0.90,
+              "province": 0.95, "date": 0.95, "status": 0.95},
+    "dev": {"persons": 0.96, "positions": 0.85, "events": 0.88, "roles": 0.80,
+            "province": 0.90, "date": 0.90, "status": 0.84},
+}
+SETS = {"seeds": ("seeds", "eval/gold/seeds"), "dev": ("corpus/dev", "eval/gold/dev")}
+
+
+def _scorer():
+    if not SCORER.is_file():
+        pytest.skip(f"the shared scorer is not at {SCORER} (clone the repository next to ../shared)")
+    spec = importlib.util.spec_from_file_location("shared_eval_score", SCORER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _kg(*args: str) -> subprocess.CompletedProcess:
+    script = Path(sys.executable).with_name("kg")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli"]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=600, cwd=REPO)
+
+
+@pytest.fixture(scope="module", params=sorted(SETS))
+def scored(request, tmp_path_factory):
+    score = _scorer()
+    texts, gold = (SHARED / p for p in SETS[request.param])
+    store = tmp_path_factory.mktemp(request.param) / "store"
+    ingest = _kg("--store", str(store), "ingest", str(texts))
+    assert ingest.returncode == 0, ingest.stderr
+    export = _kg("--store", str(store), "export", "--format", "facts")
+    assert export.returncode == 0, export.stderr
+    facts = store.parent / "facts.jsonl"
+    facts.write_text(export.stdout, encoding="utf-8")
+    return request.param, score.score(score.load_gold(gold), score.load_pred(facts))
+
+
+def test_every_gold_document_is_exported(scored):
+    name, result = scored
+    assert result["province"]["of"] == len(list((SHARED / SETS[name][1]).glob("*.json")))
+
+
+def test_quality_holds(scored):
+    name, result = scored
+    low = {}
+    for area, bar in THRESHOLDS[name].items():
+        got = result[area]["f1"] if "f1" in result[area] else result[area]["accuracy"]
+        if got < bar:
+            low[area] = (got, bar)
+    assert not low, f"{name}: below the bar (got, bar): {low}"
