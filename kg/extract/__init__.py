@@ -45,20 +45,41 @@ def _strip_credits(text: str, start: int, end: int) -> int:
     return start + m.start() if m else end
 
 
+_BIRTHPLACE = re.compile(r"(?:quê(?! hương)|quê quán|quê ở|sinh năm \d{4}|sinh ngày [\d/]+|sinh ra)[^.;]{0,25}$", re.IGNORECASE)
+
+
 def doc_province(text: str, sentences) -> str | None:
-    """The province most of the article is about: the most named, headline counting double."""
+    """The province most of the article is about, or None.
+
+    Mentions are counted (the headline's double); a province named once in passing (a
+    birthplace) is not what the article is about, and when several provinces share the
+    article about evenly (a round-up of appointments) it is about none of them.
+    """
     counts: Counter[str] = Counter()
+    headline: set[str] = set()
     for i, sp in enumerate(sentences):
         if _credit_line(text, sp.start, sp.end):
             continue
         for p in provinces_in(text, sp.start, sp.end):
-            counts[p.name] += 2 if i == 0 else 1
+            if _BIRTHPLACE.search(text[max(sp.start, p.start - 40) : p.start]):
+                continue  # "quê ...", "sinh năm 1963 tại tỉnh X": a person's origin
+            # "tỉnh Quảng Ninh", "UBND tỉnh X": the article speaks of the province's bodies
+            admin = re.search(r"(?:tỉnh|thành phố|TP\.?|Tỉnh ủy|Thành ủy|UBND|HĐND)\s*$", text[max(0, p.start - 12) : p.start])
+            counts[p.name] += (2 if i == 0 else 1) + (1 if admin else 0)
+            if i == 0:
+                headline.add(p.name)
     if not counts:
         return None
-    (best, n), *rest = counts.most_common(2) + [(None, 0)]
-    if rest and rest[0][1] == n:
-        # a tie: the one named first wins only if it is in the headline
-        return best if any(p.name == best for p in provinces_in(text, sentences[0].start, sentences[0].end)) else best
+    ranked = counts.most_common()
+    best, n = ranked[0]
+    if len(ranked) == 1:
+        return best  # the only province the article names
+    if n < 2:
+        return None
+    if len(ranked) > 1 and ranked[1][1] >= 0.75 * n and best not in headline:
+        return None
+    if sum(1 for _, k in ranked if k >= 2) >= 3 and n < 2 * ranked[1][1]:
+        return None  # a round-up of several provinces
     return best
 
 
