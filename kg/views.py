@@ -29,7 +29,6 @@ import html
 import json
 import math
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -131,7 +130,10 @@ def build(store_or_graph, kind: str, *, province: str | None = None, organizatio
           since: str | None = None, until: str | None = None, event_kind: str | None = None,
           person: str | None = None, depth: int = 1, size_by: str = "degree",
           max_nodes: int = 3000) -> View:
-    """The :class:`View` that :func:`render` draws (same arguments, no ``out``)."""
+    """The :class:`View` that :func:`render` draws (same arguments, no ``out``). Graphs come
+    from :func:`kg.analytics.build`."""
+    from kg import analytics
+
     if kind not in KINDS:
         raise UsageError(f"unknown view {kind!r}; use one of {', '.join(KINDS)}")
     if size_by not in SIZE_MEASURES:
@@ -140,451 +142,44 @@ def build(store_or_graph, kind: str, *, province: str | None = None, organizatio
         raise UsageError("max_nodes must be at least 1")
     if depth < 1:
         raise UsageError("depth must be at least 1")
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and not _is_date(value):
-            raise UsageError(f"--{name} wants a date as YYYY-MM-DD (or YYYY-MM, YYYY)", source=value)
-    if event_kind is not None:
-        from kg.model import EVENT_KINDS
-
-        if event_kind not in EVENT_KINDS:
-            raise UsageError(f"unknown event kind {event_kind!r}; use one of {', '.join(EVENT_KINDS)}")
+    if kind == "ego" and person is None:
+        raise UsageError("an ego view needs a person: give --person NAME (or an IRI)")
     notes: list[str] = []
     if isinstance(store_or_graph, nx.Graph):
         if any(v is not None for v in (province, organization, since, until, event_kind)):
             raise UsageError("filters apply when drawing from a store; filter the graph before passing it")
         graph = store_or_graph
         if kind == "ego":
-            if person is None:
-                raise UsageError("an ego view needs a person (name or IRI)")
-            centre = _find_person(graph, person)
-            graph = nx.ego_graph(graph, centre, radius=depth)
+            graph = nx.ego_graph(graph, analytics.find_person(graph, person), radius=depth)
+    elif isinstance(store_or_graph, (str, Path)):
+        from kg.store import Store
+
+        with Store.open(store_or_graph, read_only=True) as store:
+            return build(store, kind, province=province, organization=organization, since=since,
+                         until=until, event_kind=event_kind, person=person, depth=depth,
+                         size_by=size_by, max_nodes=max_nodes)
     else:
-        filters = _Filters(province=province, organization=organization, since=since, until=until,
-                           event_kind=event_kind, person=person)
-        graph = _from_store(store_or_graph, kind, filters, depth=depth)
-    if kind == "ego" and person is not None:
-        centre = _find_person(graph, person) if graph.number_of_nodes() else None
-    else:
-        centre = None
+        graph = analytics.build(store_or_graph, kind, province=province, organization=organization,
+                                since=since, until=until, event_kind=event_kind, person=person, depth=depth)
+    centre = analytics.find_person(graph, person) if kind == "ego" and graph.number_of_nodes() else None
+    if kind == "org-tree":
+        graph = _with_province_roots(graph)
     if graph.number_of_nodes() == 0:
         notes.append("Nothing matches these filters: the store has no such facts. "
                      "Widen the filters or ingest more articles.")
     return _to_view(graph, kind, size_by=size_by, max_nodes=max_nodes, notes=notes, centre=centre)
 
 
-# ----------------------------------------------------------------------------------------
-# graphs from the store (SPARQL -> networkx)
-
-
-@dataclass(frozen=True)
-class _Filters:
-    province: str | None = None
-    organization: str | None = None
-    since: str | None = None
-    until: str | None = None
-    event_kind: str | None = None
-    person: str | None = None
-
-    def dated(self, date: str | None) -> bool:
-        if self.since is None and self.until is None:
-            return True
-        if not date:
-            return False
-        if self.since is not None and date < self.since:
-            return False
-        return not (self.until is not None and date[: len(self.until)] > self.until)
-
-    def in_province(self, *provinces: str | None) -> bool:
-        return self.province is None or any(p and _fold(p) == _fold(self.province) for p in provinces)
-
-    def org_matches(self, iri: str | None, name: str | None) -> bool:
-        if self.organization is None:
-            return True
-        if iri and iri == self.organization:
-            return True
-        return bool(name) and _fold(self.organization) in _fold(name)
-
-
-_Q_HOLDINGS = """
-SELECT ?holding ?person ?pname ?org ?oname ?oprov ?position ?role ?status ?date ?quote ?file ?doc ?dprov
-WHERE { GRAPH ?doc {
-  ?holding a kg:Holding ; kg:person ?person ; kg:name ?position ; kg:status ?st ; kg:organization ?org .
-  ?person kg:name ?pname .
-  ?org kg:name ?oname .
-  OPTIONAL { ?org kg:province ?oprov }
-  OPTIONAL { ?holding kg:date ?hdate }
-  OPTIONAL { ?doc kg:date ?ddate }
-  BIND (COALESCE(?hdate, ?ddate) AS ?date)
-  OPTIONAL { ?holding kg:role ?r . ?r kg:name ?role }
-  OPTIONAL { ?holding kg:evidence ?ev . ?ev kg:quote ?quote }
-  OPTIONAL { ?doc kg:fileName ?file }
-  OPTIONAL { ?doc kg:province ?dprov }
-  BIND (STRAFTER(STR(?st), "#") AS ?status)
-} }"""
-
-_Q_EVENTS = """
-SELECT ?event ?cls ?label ?date ?org ?oname ?quote ?file ?doc ?dprov
-WHERE { GRAPH ?doc {
-  ?event a kg:Event ; a ?cls .
-  FILTER (?cls != kg:Event)
-  OPTIONAL { ?event kg:name ?label }
-  OPTIONAL { ?event kg:date ?edate }
-  OPTIONAL { ?doc kg:date ?ddate }
-  BIND (COALESCE(?edate, ?ddate) AS ?date)
-  OPTIONAL { ?event kg:organizer ?org . ?org kg:name ?oname }
-  OPTIONAL { ?event kg:evidence ?ev . ?ev kg:quote ?quote }
-  OPTIONAL { ?doc kg:fileName ?file }
-  OPTIONAL { ?doc kg:province ?dprov }
-} }"""
-
-_Q_EVENT_PEOPLE = """
-SELECT ?event ?person ?pname ?role
-WHERE { GRAPH ?doc {
-  { ?event kg:participant ?person BIND ("participant" AS ?role) }
-  UNION { ?event kg:chair ?person BIND ("chair" AS ?role) }
-  ?person kg:name ?pname .
-} }"""
-
-_Q_PERSONS = """
-SELECT ?person ?name ?prov ?quote ?file ?doc ?date
-WHERE { GRAPH ?doc {
-  ?person a kg:Person ; kg:name ?name .
-  OPTIONAL { ?person kg:province ?prov }
-  OPTIONAL { ?person kg:evidence ?ev . ?ev kg:quote ?quote }
-  OPTIONAL { ?doc kg:fileName ?file }
-  OPTIONAL { ?doc kg:date ?date }
-} }"""
-
-_Q_ORGS = """
-SELECT ?org ?name ?prov ?doc ?dprov
-WHERE { GRAPH ?doc {
-  ?org a kg:Organization ; kg:name ?name .
-  OPTIONAL { ?org kg:province ?prov }
-  OPTIONAL { ?doc kg:province ?dprov }
-} }"""
-
-_Q_SUBORGS = """
-SELECT ?child ?parent ?quote ?file ?doc ?date ?dprov
-WHERE { GRAPH ?doc {
-  ?link a kg:SubOrganizationLink ; kg:child ?child ; kg:parent ?parent .
-  OPTIONAL { ?link kg:evidence ?ev . ?ev kg:quote ?quote }
-  OPTIONAL { ?doc kg:fileName ?file }
-  OPTIONAL { ?doc kg:date ?date }
-  OPTIONAL { ?doc kg:province ?dprov }
-} }"""
-
-
-class _Builder:
-    """Accumulates nodes and edges with merged names, evidence and validity dates."""
-
-    def __init__(self, *, directed: bool = False):
-        self.graph: nx.Graph = nx.DiGraph() if directed else nx.Graph()
-        self.names: dict[str, Counter] = {}
-
-    def node(self, key: str, type_: str, name: str | None = None, **details) -> dict:
-        if key not in self.graph:
-            self.graph.add_node(key, type=type_, evidence=[], details={}, _starts=[], _ends=[])
-            self.names[key] = Counter()
-        attrs = self.graph.nodes[key]
-        if name:
-            self.names[key][name] += 1
-        for key, value in details.items():
-            if value not in (None, ""):
-                attrs["details"].setdefault(key, str(value))
-        return attrs
-
-    def edge(self, u: str, v: str, relation: str, **details) -> dict:
-        if not self.graph.has_edge(u, v):
-            self.graph.add_edge(u, v, relation=relation, evidence=[], details={}, weight=0,
-                                _starts=[], _ends=[], _relations=Counter())
-        attrs = self.graph.edges[u, v]
-        attrs["_relations"][relation] += 1
-        for key, value in details.items():
-            if value not in (None, ""):
-                attrs["details"].setdefault(key, str(value))
-        return attrs
-
-    def finish(self) -> nx.Graph:
-        g = self.graph
-        for iri, names in self.names.items():
-            g.nodes[iri]["label"] = _best_name(names) or iri.rsplit("/", 1)[-1]
-        for _, _, a in g.edges(data=True):
-            rel = a.pop("_relations")
-            a["relation"] = " / ".join(r for r, _ in rel.most_common())
-            a["weight"] = a["weight"] or sum(rel.values())
-            a["start"], a["end"] = _interval(a.pop("_starts"), a.pop("_ends"))
-        for n, a in g.nodes(data=True):
-            own_s, own_e = a.pop("_starts"), a.pop("_ends")
-            if own_s or own_e:
-                a["start"], a["end"] = _interval(own_s, own_e)
-            else:  # valid while any of its edges is
-                inc = [g.edges[e] for e in (g.in_edges(n) if g.is_directed() else [])] + \
-                      [g.edges[e] for e in g.edges(n)]
-                starts = [e["start"] for e in inc]
-                ends = [e["end"] for e in inc]
-                a["start"] = None if (not starts or None in starts) else min(starts)
-                a["end"] = None if (not ends or None in ends) else max(ends)
-        return g
-
-
-def _interval(starts: list[str | None], ends: list[str | None]) -> tuple[str | None, str | None]:
-    """Validity of a merged item. ``starts``: one entry per statement that says the item
-    holds from a date (None: holds, date unknown); ``ends``: dates it was said to be over.
-    Open ends are None."""
-    start = None if (not starts or None in starts) else min(starts)
-    dated = [d for d in starts if d]
-    end = None
-    if ends and None not in ends:
-        end = max(ends)
-        if dated and max(dated) >= end:
-            end = None
-        if start is not None and end is not None and end <= start:
-            end = None
-    return start, end
-
-
-def _evidence(attrs: dict, quote: str | None, file: str | None, doc: str | None, date: str | None) -> None:
-    if not quote:
-        return
-    item = {"quote": quote, "file": file or "", "doc": doc or "", "date": date or ""}
-    if item not in attrs["evidence"]:
-        attrs["evidence"].append(item)
-
-
-def _from_store(store_or_path, kind: str, f: _Filters, *, depth: int) -> nx.Graph:
-    from kg.store import Store
-
-    if isinstance(store_or_path, (str, Path)):
-        with Store.open(store_or_path, read_only=True) as store:
-            return _from_store(store, kind, f, depth=depth)
-    store = store_or_path
-    if kind == "person-org":
-        return _person_org(store, f, restrict_person=True)
-    if kind == "person-event":
-        return _person_event(store, f, restrict_person=True)
-    if kind == "coattendance":
-        return _coattendance(store, f)
-    if kind == "org-tree":
-        return _org_tree(store, f)
-    if f.person is None:
-        raise UsageError("an ego view needs a person: give --person NAME (or an IRI)")
-    a = _person_org(store, f, restrict_person=False)
-    b = _person_event(store, f, restrict_person=False)
-    both = _merge(a, b)
-    centre = _find_person(both, f.person)
-    return nx.ego_graph(both, centre, radius=depth)
-
-
-def _merge(a: nx.Graph, b: nx.Graph) -> nx.Graph:
-    g = nx.Graph()
-    for part in (a, b):
-        for n, attrs in part.nodes(data=True):
-            if n in g:  # keep the first, add sources
-                for ev in attrs.get("evidence", []):
-                    if ev not in g.nodes[n]["evidence"]:
-                        g.nodes[n]["evidence"].append(ev)
-                s0, s1 = g.nodes[n].get("start"), attrs.get("start")
-                g.nodes[n]["start"] = None if s0 is None or s1 is None else min(s0, s1)
-                e0, e1 = g.nodes[n].get("end"), attrs.get("end")
-                g.nodes[n]["end"] = None if e0 is None or e1 is None else max(e0, e1)
-            else:
-                g.add_node(n, **attrs)
-        g.add_edges_from(part.edges(data=True))
+def _with_province_roots(tree: nx.DiGraph) -> nx.DiGraph:
+    """The organization tree with each root organization under its province (a new root)."""
+    g = tree.copy()
+    for org in list(tree.nodes):
+        prov = tree.nodes[org].get("province") or _province_in_name(str(tree.nodes[org].get("label", "")))
+        if tree.in_degree(org) == 0 and prov:
+            root = "province:" + prov
+            g.add_node(root, type="province", label=prov, start=None, end=None, evidence=[], details={})
+            g.add_edge(root, org, relation="in province", weight=1, start=None, end=None, evidence=[])
     return g
-
-
-def _person_matches(f: _Filters, iri: str, name: str) -> bool:
-    return f.person is None or iri == f.person or _fold(f.person) in _fold(name)
-
-
-def _add_person_info(b: _Builder, store) -> None:
-    """Person mentions' quotes and provinces, for the persons already in the graph."""
-    for r in store.query(_Q_PERSONS).dicts():
-        if r["person"] in b.graph and b.graph.nodes[r["person"]]["type"] == "person":
-            attrs = b.node(r["person"], "person", r["name"], province=r["prov"], iri=r["person"])
-            _evidence(attrs, r["quote"], r["file"], r["doc"], r["date"])
-
-
-def _person_org(store, f: _Filters, *, restrict_person: bool) -> nx.Graph:
-    b = _Builder()
-    for r in store.query(_Q_HOLDINGS).dicts():
-        if not (f.in_province(r["dprov"], r["oprov"]) and f.org_matches(r["org"], r["oname"])
-                and f.dated(r["date"])):
-            continue
-        if restrict_person and not _person_matches(f, r["person"], r["pname"]):
-            continue
-        b.node(r["person"], "person", r["pname"], iri=r["person"])
-        org = b.node(r["org"], "organization", r["oname"], province=r["oprov"], iri=r["org"])
-        _evidence(org, r["quote"], r["file"], r["doc"], r["date"])
-        e = b.edge(r["person"], r["org"], "holds")
-        e["details"].setdefault("posts", "")
-        posts = [p for p in e["details"]["posts"].split(" | ") if p]
-        label = f"{r['position']} ({r['status']}{', ' + r['date'] if r['date'] else ''})"
-        if label not in posts:
-            e["details"]["posts"] = " | ".join(posts + [label])
-        if r["status"] in ("current", "starts"):
-            e["_starts"].append(r["date"])
-        else:
-            e["_ends"].append(r["date"])
-            if r["date"] is None:
-                e["_starts"].append(None)
-        _evidence(e, r["quote"], r["file"], r["doc"], r["date"])
-    _add_person_info(b, store)
-    return b.finish()
-
-
-def _events(store, f: _Filters) -> dict[str, dict]:
-    from kg.vocab import EVENT_KIND_OF
-
-    events: dict[str, dict] = {}
-    for r in store.query(_Q_EVENTS).dicts():
-        kind = EVENT_KIND_OF.get(r["cls"], "other")
-        if f.event_kind is not None and kind != f.event_kind:
-            continue
-        if not (f.in_province(r["dprov"]) and f.dated(r["date"]) and f.org_matches(r["org"], r["oname"])):
-            continue
-        e = events.setdefault(r["event"], {"kind": kind, "label": r["label"], "date": r["date"],
-                                           "organizer": r["oname"], "province": r["dprov"], "evidence": [],
-                                           "people": {}})
-        _evidence(e, r["quote"], r["file"], r["doc"], r["date"])
-    for r in store.query(_Q_EVENT_PEOPLE).dicts():
-        e = events.get(r["event"])
-        if e is not None:
-            old = e["people"].get(r["person"])
-            e["people"][r["person"]] = (r["pname"], "chair" if "chair" in (r["role"], old and old[1]) else r["role"])
-    return events
-
-
-def _event_label(e: dict) -> str:
-    label = e["label"] or e["kind"].replace("_", " ")
-    return f"{label} ({e['date']})" if e["date"] else label
-
-
-def _person_event(store, f: _Filters, *, restrict_person: bool) -> nx.Graph:
-    b = _Builder()
-    for iri, e in _events(store, f).items():
-        people = e["people"]
-        if restrict_person and f.person is not None and not any(
-                _person_matches(f, p, name) for p, (name, _) in people.items()):
-            continue
-        attrs = b.node(iri, "event", _event_label(e), kind=e["kind"].replace("_", " "), date=e["date"],
-                       organizer=e["organizer"], province=e["province"], iri=iri)
-        attrs["kind"] = e["kind"]
-        attrs["evidence"] = list(e["evidence"])
-        attrs["_starts"].append(e["date"])
-        for p, (name, role) in people.items():
-            b.node(p, "person", name, iri=p)
-            edge = b.edge(p, iri, role)
-            edge["_starts"].append(e["date"])
-            for ev in e["evidence"]:
-                _evidence(edge, ev["quote"], ev["file"], ev["doc"], ev["date"])
-    _add_person_info(b, store)
-    return b.finish()
-
-
-def _coattendance(store, f: _Filters) -> nx.Graph:
-    b = _Builder()
-    events = _events(store, f)
-    for iri, e in events.items():
-        people = sorted(e["people"].items())
-        if f.person is not None and not any(_person_matches(f, p, n) for p, (n, _) in people):
-            continue
-        for p, (name, _) in people:
-            b.node(p, "person", name, iri=p)
-        for i, (p, _) in enumerate(people):
-            for q, _ in people[i + 1:]:
-                edge = b.edge(p, q, "co-attended")
-                edge["weight"] += 1
-                edge["_starts"].append(e["date"])
-                shared = [s for s in edge["details"].get("events", "").split(" | ") if s]
-                edge["details"]["events"] = " | ".join(shared + [_event_label(e)])
-                for ev in e["evidence"]:
-                    _evidence(edge, ev["quote"], ev["file"], ev["doc"], ev["date"])
-    _add_person_info(b, store)
-    g = b.finish()
-    if f.person is not None:  # the person and those who met them
-        keep = {n for n, a in g.nodes(data=True) if _person_matches(f, n, a["label"])}
-        keep |= {m for n in keep for m in g.neighbors(n)}
-        g = g.subgraph(keep).copy()
-    return g
-
-
-def _org_tree(store, f: _Filters) -> nx.DiGraph:
-    b = _Builder(directed=True)
-    orgs: dict[str, dict] = {}
-    for r in store.query(_Q_ORGS).dicts():
-        o = orgs.setdefault(r["org"], {"names": Counter(), "prov": r["prov"], "dprov": set()})
-        o["names"][r["name"]] += 1
-        o["dprov"].add(r["dprov"])
-        o["prov"] = o["prov"] or r["prov"]
-    links = [r for r in store.query(_Q_SUBORGS).dicts() if f.dated(r["date"])]
-    parent_of = {r["child"]: r["parent"] for r in links}
-    # holdings give each organization its quotes and office holders
-    holders: dict[str, list] = {}
-    for r in store.query(_Q_HOLDINGS).dicts():
-        if f.dated(r["date"]):
-            holders.setdefault(r["org"], []).append(r)
-
-    def keep(org: str) -> bool:
-        o = orgs.get(org)
-        if o is None:
-            return False
-        return f.in_province(o["prov"], *o["dprov"]) and f.org_matches(org, _best_name(o["names"]))
-
-    chosen = {o for o in orgs if keep(o) and (f.dated(None) or o in holders or o in parent_of
-                                              or o in parent_of.values())}
-    # a matching organization brings its ancestors and descendants along
-    changed = True
-    while changed:
-        changed = False
-        for child, parent in parent_of.items():
-            if child in chosen and parent not in chosen and parent in orgs:
-                chosen.add(parent)
-                changed = True
-            if parent in chosen and child not in chosen and child in orgs and \
-                    (f.organization is not None or keep(child)):
-                chosen.add(child)
-                changed = True
-    for org in chosen:
-        o = orgs[org]
-        attrs = b.node(org, "organization", _best_name(o["names"]), province=o["prov"], iri=org)
-        for n, name in enumerate(o["names"]):
-            if n:
-                attrs["details"].setdefault("also written", name)
-        people = sorted({f"{r['pname']}: {r['position']} ({r['status']})" for r in holders.get(org, [])})
-        if people:
-            attrs["details"]["posts"] = " | ".join(people[:30]) + (" | ..." if len(people) > 30 else "")
-        for r in holders.get(org, []):
-            _evidence(attrs, r["quote"], r["file"], r["doc"], r["date"])
-    for r in links:
-        if r["child"] in chosen and r["parent"] in chosen:
-            e = b.edge(r["parent"], r["child"], "sub-organization")
-            e["_starts"].append(None)
-            _evidence(e, r["quote"], r["file"], r["doc"], r["date"])
-    for org in chosen:  # roots hang under their province
-        if b.graph.in_degree(org) == 0 and orgs[org]["prov"]:
-            prov = orgs[org]["prov"]
-            piri = "province:" + prov
-            b.node(piri, "province", prov)["_starts"].append(None)
-            b.edge(piri, org, "in province")["_starts"].append(None)
-    return b.finish()
-
-
-def _find_person(graph: nx.Graph, person: str) -> str:
-    """The node of the person ``person`` names (an IRI, or a name or part of one)."""
-    if person in graph:
-        return person
-    people = [(n, a.get("label", n)) for n, a in graph.nodes(data=True) if a.get("type", "person") == "person"]
-    key = _fold(person)
-    exact = [n for n, label in people if _fold(label) == key]
-    found = exact or [n for n, label in people if key in _fold(label)]
-    if not found:
-        raise UsageError("no person with this name in the graph; check the spelling or give an IRI", source=person)
-    if len(found) > 1:
-        shown = "; ".join(str(graph.nodes[n].get("label", n)) for n in found[:4])
-        raise UsageError(f"{len(found)} persons match ({shown}{'; ...' if len(found) > 4 else ''}); "
-                         "give a fuller name or an IRI", source=person)
-    return found[0]
 
 
 # ----------------------------------------------------------------------------------------
@@ -625,14 +220,19 @@ def _to_view(graph: nx.Graph, kind: str, *, size_by: str, max_nodes: int, notes:
                 "color": colour, "size": round(10 + 30 * math.sqrt(measure[n] / top), 1)}
         if kind == "org-tree":  # names inside boxes read better in a tree; the measure sets the type size
             node["shape"] = "box" if type_ == "organization" else shape
+            node["label"] = _short(label, 120)  # boxes wrap long names
             node["font"] = {"size": round(12 + 8 * math.sqrt(measure[n] / top), 1)}
             node["widthConstraint"] = {"maximum": 260}
             if type_ == "organization":
                 node["color"] = {"background": "#fbd6b0", "border": colour}
+            else:
+                node["size"] = min(node["size"], 18)
         if n == centre:
             node["borderWidth"] = 4
             node["color"] = {"background": colour, "border": "#e15759"}
         vis_nodes.append(node)
+        if not a.get("evidence"):  # a node's sources: those of the facts it takes part in
+            a = {**a, "evidence": _incident_evidence(graph, n)}
         info[str(n)] = _info(a, label, type_, extra={size_by: _num(measure[n]), "links": str(graph.degree(n))})
         dates.update(d for d in (a.get("start"), a.get("end")) if d)
     for i, (u, v, a) in enumerate(sorted(edges, key=lambda e: (str(e[0]), str(e[1])))):
@@ -660,6 +260,16 @@ def _to_view(graph: nx.Graph, kind: str, *, size_by: str, max_nodes: int, notes:
     return view
 
 
+def _incident_evidence(graph: nx.Graph, node) -> list[dict]:
+    seen: list[dict] = []
+    edges = list(graph.in_edges(node, data=True)) if graph.is_directed() else []
+    for _, _, a in edges + list(graph.edges(node, data=True)):
+        for ev in a.get("evidence") or []:
+            if ev not in seen:
+                seen.append(ev)
+    return seen
+
+
 def _measure(graph: nx.Graph, size_by: str) -> dict:
     if size_by == "betweenness" and graph.number_of_nodes() > 2:
         n = graph.number_of_nodes()
@@ -669,7 +279,10 @@ def _measure(graph: nx.Graph, size_by: str) -> dict:
 
 
 def _info(attrs: dict, label: str, type_: str, *, extra: dict) -> dict:
-    details = [[k, str(v)] for k, v in (attrs.get("details") or {}).items() if k != "iri"]
+    details = [[k, str(v)] for k, v in (attrs.get("details") or {}).items() if k != "iri" and v not in (None, "")]
+    for key in ("province", "kind"):
+        if attrs.get(key) and key not in (attrs.get("details") or {}):
+            details.insert(0, [key, str(attrs[key]).replace("_", " ")])
     details += [[k, v] for k, v in extra.items()]
     if attrs.get("start") or attrs.get("end"):
         details.append(["valid", f"{attrs.get('start') or '…'} – {attrs.get('end') or '…'}"])
@@ -701,7 +314,7 @@ def _options(kind: str, n_nodes: int, n_edges: int, *, directed: bool) -> dict:
     if kind == "org-tree":
         # left to right: a forest of many small trees stacks down the page instead of a thin line
         options["layout"]["hierarchical"].update({"direction": "LR", "sortMethod": "directed",
-                                                  "levelSeparation": 320, "nodeSpacing": 30,
+                                                  "levelSeparation": 320, "nodeSpacing": 45,
                                                   "treeSpacing": 60})
         options["physics"]["enabled"] = False
     if n_edges > 2000:
@@ -936,10 +549,12 @@ def _fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
-def _best_name(names: Counter) -> str:
-    if not names:
-        return ""
-    return max(names.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+def _province_in_name(name: str) -> str | None:
+    """The province an organization's name ends with ("... tỉnh Hòa Bình" -> "Hòa Bình")."""
+    for marker in (" tỉnh ", " thành phố "):
+        if marker in name:
+            return name.rsplit(marker, 1)[1].strip() or None
+    return None
 
 
 def _short(label: str, limit: int = 48) -> str:
@@ -950,7 +565,3 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.4f}"
 
 
-def _is_date(value: str) -> bool:
-    import re
-
-    return bool(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value))
