@@ -53,7 +53,11 @@ def _os_message(exc: OSError) -> str:
 
 def _usage_line(exc: click.UsageError) -> _Fail:
     """A click usage error (bad option value, unknown option...) as one line, exit 2."""
-    command = exc.ctx.command_path.removeprefix("kg").strip() if exc.ctx is not None else ""
+    names, ctx = [], exc.ctx
+    while ctx is not None and ctx.parent is not None:  # the subcommand names, not the program's
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    command = " ".join(reversed(names))
     message = exc.format_message()
     return _Fail(f"{command}: {message}" if command else message, 2)
 

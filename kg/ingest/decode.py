@@ -211,9 +211,13 @@ def decode_tcvn3(data: bytes) -> str:
 
 
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+#: Vowel groups of Vietnamese syllables (tone marks removed), longest first.
+_NUCLEI = sorted(
+    "a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui uô "
+    "uơ ưa ưi ươ ưu uy yê iêu yêu oai oay oao oeo uây uôi ươi ươu uya uyê uyu".split(), key=len, reverse=True)
 _SYLLABLE = re.compile(
     "(?:b|ch?|d|đ|gh?|gi|h|kh?|l|m|ngh?|nh?|ph?|qu|r|s|th?|tr|v|x)?"
-    "[aăâeêioôơuưy]{1,3}(?:ch?|m|ng?|nh|p|t)?")
+    f"(?:{'|'.join(_NUCLEI)})(?:ch?|m|ng?|nh|p|t)?")
 
 
 def _syllable_score(text: str) -> float:
