@@ -149,6 +149,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         if length > self.config.max_request_bytes:
+            if length <= 64 * self.config.max_request_bytes:
+                self._drain()  # read it, so the client sees the answer rather than a reset
+            else:
+                self.close_connection = True
             raise _Refused(413, f"request body too large (limit {self.config.max_request_bytes} bytes)")
         return self.rfile.read(length) if length else b""
 
