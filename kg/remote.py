@@ -234,9 +234,10 @@ class RemoteStore:
         return buf.getvalue()
 
     def stats(self) -> dict[str, object]:
-        """Counts: quads, documents, persons, holdings, events."""
-        quads = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0][0]
-        return {"path": self.url, "quads": quads, **self.query(STATS_QUERY).dicts()[0]}
+        """The counts of :meth:`kg.store.Store.stats`, with the same keys."""
+        triples = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0][0]
+        counts = self.query(STATS_QUERY).dicts()[0]
+        return {"path": self.url, "documents": counts.pop("documents"), "triples": triples, **counts}
 
     def rdflib_dataset(self):
         """An ``rdflib.Dataset`` backed by the server (rdflib's SPARQLUpdateStore)."""
