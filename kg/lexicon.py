@@ -57,7 +57,7 @@ def _load(name: str) -> dict:
 def alternation(phrases, *, flags_ci: bool = False) -> str:
     """A regex alternation of ``phrases``, longest first, spaces matching any whitespace."""
     forms = sorted({canon(p) for p in phrases}, key=len, reverse=True)
-    return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+    return "|".join(re.escape(f).replace(r"\ ", r"[^\S\n]+") for f in forms)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 
 from kg import lexicon
 from kg.extract import events as ev
@@ -28,11 +29,16 @@ def _evidence(text: str, start: int, end: int) -> Evidence:
     return Evidence(start, end, text[start:end])
 
 
+@cache
+def _credit_re() -> re.Pattern:
+    markers = lexicon.not_persons()["credit_markers"]
+    return re.compile(r"^(?:" + "|".join(re.escape(m) for m in markers) + r")\s*(?:,\s*\w+\s*)?:")
+
+
 def _credit_line(text: str, start: int, end: int) -> bool:
     """Bylines, photo credits and source lines: their names are authors, not officials."""
     s = text[start:end].strip()
-    markers = lexicon.not_persons()["credit_markers"]
-    if re.match(r"^(?:" + "|".join(re.escape(m) for m in markers) + r")\s*(?:,\s*\w+\s*)?:", s):
+    if _credit_re().match(s):
         return True
     if "http" in s and len(s) < 250:
         return True

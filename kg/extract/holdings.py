@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 
 from kg import lexicon
 from kg.extract.mentions import Name, Title
@@ -102,13 +103,19 @@ def _lists(names: list[Name], text: str) -> list[list[Name]]:
     return groups
 
 
+@cache
+def _verb_re(phrases: tuple[str, ...]) -> re.Pattern:
+    alt = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(r"(?<!\w)(" + alt + r")(?:\s+(?:chức danh|chức vụ|chức|vụ|vị trí|làm|là))?\s*:?\s*$", re.IGNORECASE)
+
+
 def _verb_before(text: str, start: int, end: int, phrases) -> str | None:
     """The status phrase that ends right before ``end`` (within the gap from ``start``)."""
-    gap = text[start:end]
-    for p in phrases:
-        if re.search(r"(?<!\w)" + re.escape(p) + r"(?:\s+(?:chức danh|chức vụ|chức|vụ|vị trí|làm|là))?\s*:?\s*$", gap, re.IGNORECASE):
-            return p
-    return None
+    m = _verb_re(tuple(phrases)).search(text, start, end)
+    if not m:
+        return None
+    found = m.group(1).lower()
+    return next((p for p in phrases if p.lower() == found), m.group(1))
 
 
 def link_titles(text: str, start: int, end: int, names: list[Name], titles: list[Title]) -> list[Link]:
@@ -202,4 +209,9 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
 
 
 def _has_any(text: str, phrases) -> bool:
-    return any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", text, re.IGNORECASE) for p in phrases)
+    return bool(_any_re(tuple(phrases)).search(text))
+
+
+@cache
+def _any_re(phrases: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)", re.IGNORECASE)

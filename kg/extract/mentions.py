@@ -105,18 +105,39 @@ def _stops_name(text: str, j: int, w: str) -> bool:
 _LEVEL_BEFORE = re.compile(r"(?:thành phố|Thành phố|THÀNH PHỐ|TP\.?|Tp\.?|tỉnh|Tỉnh)\s*$")
 
 
+@cache
+def _not_name_prefix() -> re.Pattern:
+    return re.compile(r"(?:" + lexicon.alternation(lexicon.not_persons()["names"]) + r")(?:\s|$)")
+
+
+@cache
+def _COMMA_PROVINCE() -> re.Pattern:
+    return re.compile(r"\s*,\s*(?:tỉnh\s+|thành phố\s+)?(?:" + lexicon.alternation(lexicon.province_forms()) + r")\b")
+
+
 def provinces_in(text: str, start: int = 0, end: int | None = None) -> list[ProvinceMention]:
-    """Province mentions; a name that is also a person's or a slogan's ("Hồ Chí Minh") needs "thành phố" before it."""
+    """Province mentions in ``text[start:end]``; a name that is also a person's or a
+    slogan's ("Hồ Chí Minh") needs "thành phố" before it."""
     end = len(text) if end is None else end
+    return [p for p in _all_provinces(text) if p.start >= start and p.end <= end]
+
+
+_LAST: list = [None, ()]  # the last text's province mentions: extraction asks many times per text
+
+
+def _all_provinces(text: str) -> tuple[ProvinceMention, ...]:
+    if _LAST[0] is text:
+        return _LAST[1]
     forms = lexicon.province_forms()
     needs_level = lexicon.provinces_needing_level()
     out = []
-    for m in _province_re().finditer(text, start, end):
-        form = m.group(1)
+    for m in _province_re().finditer(text):
+        form = " ".join(m.group(1).split())
         if form in needs_level and not _LEVEL_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
             continue
         out.append(ProvinceMention(m.start(), m.end(), forms[form]))
-    return out
+    _LAST[0], _LAST[1] = text, tuple(out)
+    return _LAST[1]
 
 
 # --- names ----------------------------------------------------------------------------
@@ -155,7 +176,7 @@ def find_names(text: str, start: int, end: int) -> list[Name]:
     province_spans = [(p.start, p.end) for p in provinces_in(text, start, end)]
 
     def blocked(s: int, e: int, name: str) -> bool:
-        if name in not_names or any(name.startswith(n + " ") or name == n for n in not_names):
+        if name in not_names or _not_name_prefix().match(name):
             return True
         if any(ps <= s < pe for ps, pe in province_spans) or name in lexicon.province_forms():
             return True  # "Phú Yên", "Hà Giang": a place, not a person
@@ -164,7 +185,7 @@ def find_names(text: str, start: int, end: int) -> list[Name]:
             return True
         # "(Cao Lộc, Lạng Sơn)": a district named with its province is a place
         after = text[e : e + 30]
-        if re.match(r"\s*,\s*(?:tỉnh\s+|thành phố\s+)?(?:" + "|".join(map(re.escape, lexicon.province_forms())) + r")\b", after):
+        if _COMMA_PROVINCE().match(after):
             return True
         # after a unit word a short run is the unit's name ("huyện Đồng Xuân"), a long one a person
         if _LEVEL_BEFORE_NAME.search(before) and len(name.split()) <= 2:
