@@ -346,7 +346,8 @@ def parse_org(text: str, pos: int, end: int, *, role_end_word: str | None = None
             prev_level = True
             j += len(w)
             continue
-        if w[0].islower() and (prev_cap or (descriptive and run_lower < 4 and words_since_cap)) and low not in _clause_words() and w.isalpha():
+        if w[0].islower() and (prev_cap or (descriptive and run_lower < 4 and words_since_cap and not prev_level)) \
+                and low not in _clause_words() and w.isalpha():
             words.append((j, j + len(w)))
             prev_cap = False
             run_lower += 1

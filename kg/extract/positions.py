@@ -38,6 +38,28 @@ _UNIT_MENTION = re.compile(
 _BARE_UNIT = re.compile(r"^(?:(?:UBND|HĐND|Ủy ban nhân dân|Hội đồng nhân dân|Ủy ban MTTQ|Đảng bộ|Đảng ủy)\s+)?(huyện|quận|thị xã)$|^(Huyện|Quận|Thị) ủy$", re.IGNORECASE)
 
 
+def _department_name(words: str) -> str | None:
+    """The name after "Sở" up to where the clause goes on ("Y tế đã ...", "Nội vụ, ...")."""
+    from kg.extract.mentions import _clause_words
+
+    out = []
+    tokens = re.split(r"(\s+|,|;)", words)
+    for tok in tokens:
+        if tok in (",", ";"):
+            break
+        w = tok.strip()
+        if not w:
+            out.append(tok)
+            continue
+        if w in ("tỉnh", "thành", "TP") or (w != "và" and w in _clause_words()):
+            break
+        out.append(tok)
+    name = "".join(out).strip()
+    while name.endswith((" và", " -")):
+        name = name.rsplit(" ", 1)[0]
+    return name if name and name[0].isupper() else None
+
+
 def units_named(text: str) -> dict[str, str]:
     """The district-level unit and the department the article names most: what a bare
     "Huyện ủy", "UBND huyện" or "Sở" later in it refers to."""
@@ -46,8 +68,8 @@ def units_named(text: str) -> dict[str, str]:
     seen: dict[str, Counter] = {"huyện": Counter(), "quận": Counter(), "thị xã": Counter(), "sở": Counter()}
     for m in _UNIT_MENTION.finditer(text):
         if m.group(4):
-            name = re.split(r"\s+(?:tỉnh|thành phố|và các|cùng|đã|với|có|tại|trong)\b|[,;]", m.group(4))[0].strip()
-            if name and not name.split()[-1][0].islower():
+            name = _department_name(m.group(4))
+            if name:
                 seen["sở"][name] += 1
             continue
         level = (m.group(1) or {"huyện": "huyện", "quận": "quận", "thị": "thị xã"}[m.group(2).lower()]).lower()
