@@ -16,7 +16,7 @@ from functools import cache
 from kg import lexicon
 from kg.extract import events as ev
 from kg.extract.dates import article_year, find_dates, lead_year, publication_date
-from kg.extract.holdings import Link, link_titles
+from kg.extract.holdings import Link, link_titles, respective_links
 from kg.extract.mentions import Name, find_names, find_titles, parse_org, provinces_in
 from kg.extract.positions import fill, units_named
 from kg.model import Count, Event, Evidence, Facts, Holding, Person, SubOrg, Text
@@ -107,7 +107,7 @@ def extract(text: Text) -> Facts:
         end = _strip_credits(t, sp.start, sp.end)
         names = find_names(t, sp.start, end)
         titles = find_titles(t, sp.start, end, names)
-        sl = link_titles(t, sp.start, end, names, titles)
+        sl = link_titles(t, sp.start, end, names, titles) + respective_links(t, sp.start, end, names)
         links.extend(sl)
         names_by_sentence.append(names)
         for link in sl:

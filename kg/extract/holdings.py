@@ -208,6 +208,37 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
     return links
 
 
+_RESPECTIVELY = re.compile(
+    r"lần lượt\s+(?:được\s+)?(?:bổ nhiệm\s+)?(?:giữ chức(?: vụ)?|làm|là)\s+(?P<role>[^,;.]{2,30}?)\s+(?:các\s+)?"
+    r"(?P<head>Sở|Ban|Phòng|Bộ|Cục|Vụ|Trung tâm|Huyện ủy|Quận ủy)\s+(?P<list>[^.;]+)",
+    re.IGNORECASE,
+)
+
+
+def respective_links(text: str, start: int, end: int, names: list[Name]) -> list[Link]:
+    """ "Các ông A, B và bà C lần lượt giữ chức giám đốc các Sở Tư pháp, Xây dựng và Tài chính":
+    one post each, in order, when the lists are as long as each other."""
+    m = _RESPECTIVELY.search(text, start, end)
+    if not m:
+        return []
+    groups = _lists([n for n in names if n.end <= m.start()], text)
+    if not groups:
+        return []
+    group = groups[-1]
+    items = [i.strip() for i in re.split(r",\s*", m.group("list")) if i.strip()]
+    if len(items) == len(group) - 1 and " và " in items[-1]:
+        items[-1:] = [x.strip() for x in items[-1].rsplit(" và ", 1)]
+    if len(items) != len(group) or any(not i[0].isupper() for i in items):
+        return []
+    role = m.group("role").strip()
+    role = role[0].upper() + role[1:]
+    out = []
+    for n, item in zip(group, items):
+        t = Title(m.start("list"), m.end("list"), role, f"{m.group('head')} {item}", former=False)
+        out.append(Link(n, t, "starts", n.start, m.end(), m.end()))
+    return out
+
+
 def _has_any(text: str, phrases) -> bool:
     return bool(_any_re(tuple(phrases)).search(text))
 
