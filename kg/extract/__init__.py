@@ -45,10 +45,21 @@ def _credit_line(text: str, start: int, end: int) -> bool:
     return False
 
 
-def _strip_credits(text: str, start: int, end: int) -> int:
-    """End of a sentence before an inline photo credit ("... phát biểu. Ảnh: Nguyễn Khoa")."""
-    m = re.search(r"(?:\(|\s)(?:Ảnh|ẢNH|Ảnh minh họa|Nguồn)\s*:", text[start:end])
-    return start + m.start() if m else end
+_INLINE_CREDIT = re.compile(
+    r"(?:^|(?<=[\s(]))(?:Ảnh|ẢNH|Ảnh minh họa|Nguồn|Video|Clip)\s*:\s*(?:(?:báo|Báo|TTXVN|[A-ZĐÀ-Ỹ][\w.'-]*|[\w-]+\.(?:vn|com|net))[ ,]*){0,5}\)?"
+)
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A sentence without its inline photo credits ("... phát biểu. Ảnh: Nguyễn Khoa Ông X, ...")."""
+    out, pos = [], start
+    for m in _INLINE_CREDIT.finditer(text, start, end):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = max(pos, m.end())
+    if pos < end:
+        out.append((pos, end))
+    return out
 
 
 _BIRTHPLACE = re.compile(r"(?:quê(?! hương)|quê quán|quê ở|sinh năm \d{4}|sinh ngày [\d/]+|sinh ra)[^.;]{0,25}$", re.IGNORECASE)
@@ -104,14 +115,16 @@ def extract(text: Text) -> Facts:
         if _credit_line(t, sp.start, sp.end):
             names_by_sentence.append([])
             continue
-        end = _strip_credits(t, sp.start, sp.end)
-        names = find_names(t, sp.start, end)
-        titles = find_titles(t, sp.start, end, names)
-        sl = link_titles(t, sp.start, end, names, titles) + respective_links(t, sp.start, end, names)
-        links.extend(sl)
-        names_by_sentence.append(names)
-        for link in sl:
-            acting.setdefault(link.name.text, link.name)
+        sentence_names: list[Name] = []
+        for start, end in _pieces(t, sp.start, sp.end):
+            names = find_names(t, start, end)
+            titles = find_titles(t, start, end, names)
+            sl = link_titles(t, start, end, names, titles) + respective_links(t, start, end, names)
+            links.extend(sl)
+            sentence_names.extend(names)
+            for link in sl:
+                acting.setdefault(link.name.text, link.name)
+        names_by_sentence.append(sentence_names)
     # names introduced by đồng chí/ông/bà are persons too; short forms ("ông Sơn") refer back
     full_names = {n for n in acting if len(n.split()) >= 2}
     for names in names_by_sentence:
