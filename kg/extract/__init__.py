@@ -170,7 +170,7 @@ def extract(text: Text) -> Facts:
     found = ev.cues(t, sents)
     kinds = ev.main_kinds(t, sents, found)
     event_list: list[Event] = []
-    chair_names = _chairs(t, sents, names_by_sentence, resolve)
+    chairs_at = _chairs(t, sents, names_by_sentence, resolve)
     persons_in_doc = _ordered_persons(links, names_by_sentence, resolve, full_names)
     main_date = None
     for kind, kind_cues, is_main in kinds:
@@ -183,10 +183,14 @@ def extract(text: Text) -> Facts:
         term = size = delegates = None
         if kind == "congress":
             term, size, delegates = ev.congress_results(t)
+        own_sentences = {c.sentence for c in kind_cues}
         if is_main:
             main_date = date
             taking_part = persons_in_doc
+            others = {c.sentence for k, cs, m in kinds if not m for c in cs}
+            chair_names = {p for i, ps in chairs_at.items() if i not in others or i in own_sentences for p in ps}
         else:
+            chair_names = {p for i, ps in chairs_at.items() if i in own_sentences for p in ps}
             # a secondary event: the people named in its own sentences
             named = {resolve(n.text) for c in kind_cues for n in names_by_sentence[c.sentence]}
             taking_part = [p for p in persons_in_doc if p in named]
@@ -288,37 +292,42 @@ def _ordered_persons(links, names_by_sentence, resolve, full_names) -> list[str]
     return list(out)
 
 
-def _chairs(t, sents, names_by_sentence, resolve) -> set[str]:
-    rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in lexicon.statuses()["chair"]) + r")(?!\w)", re.IGNORECASE)
-    chairs = set()
-    for sp, names in zip(sents, names_by_sentence):
-        for m in rx.finditer(t, sp.start, sp.end):
+_CO_CHAIR_BEFORE = re.compile(r"(?:đồng|cùng)\s*$", re.IGNORECASE)
+_CO_CHAIR_AFTER = re.compile(r"\s*(?:hội nghị|đại hội|buổi làm việc|kỳ họp)?\s*(?:có|gồm|là)\s", re.IGNORECASE)
+_PRESIDIUM = re.compile(r"Đoàn Chủ tịch|Đoàn chủ tịch|Chủ tọa đoàn|Chủ tịch đoàn", re.IGNORECASE)
+
+
+@cache
+def _chair_re() -> re.Pattern:
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in lexicon.statuses()["chair"]) + r")(?!\w)", re.IGNORECASE)
+
+
+def _chairs(t, sents, names_by_sentence, resolve) -> dict[int, set[str]]:
+    """Who chairs, per sentence: "X chủ trì", "dưới sự chủ trì của X", "A và B đồng chủ trì",
+    "cùng chủ trì có các đồng chí: A, B", "Đoàn Chủ tịch gồm các đồng chí: A, B và C điều hành"."""
+    out: dict[int, set[str]] = {}
+    for i, (sp, names) in enumerate(zip(sents, names_by_sentence)):
+        for m in _chair_re().finditer(t, sp.start, sp.end):
             if not names:
                 continue
-            if re.search(r"đồng\s*$", t[max(sp.start, m.start() - 6) : m.start()]) or re.search(
-                    r"(?:cùng|đồng)\s+chủ trì\s+(?:có|gồm)", t[max(sp.start, m.start() - 6) : m.end() + 8]):
-                # "A và B đồng chủ trì", "cùng chủ trì có các đồng chí: A, B": every one of them
-                pool = [n for n in names if n.end <= m.start()] if re.search(r"đồng\s*$", t[max(sp.start, m.start() - 6) : m.start()]) \
-                    else [n for n in names if n.start > m.end()]
-                for cand in pool:
-                    p = resolve(cand.text)
-                    if p:
-                        chairs.add(p)
-                continue
-            if re.search(r"(?:sự|dưới sự)\s*$", t[max(sp.start, m.start() - 10) : m.start()]):
-                after = [n for n in names if n.start > m.end()]
-                cand = after[0] if after else None
+            before = [n for n in names if n.end <= m.start()]
+            after = [n for n in names if n.start >= m.end()]
+            prefix = t[max(sp.start, m.start() - 12) : m.start()]
+            if _CO_CHAIR_BEFORE.search(prefix) and after and _CO_CHAIR_AFTER.match(t, m.end()):
+                pool = after  # "cùng chủ trì có các đồng chí: A, B"
+            elif _CO_CHAIR_BEFORE.search(prefix) or _PRESIDIUM.search(t, sp.start, m.start()):
+                pool = before  # "A và B đồng chủ trì", "Đoàn Chủ tịch gồm ...: A, B và C điều hành"
+            elif re.search(r"(?:sự|dưới sự)\s*$", prefix):
+                pool = after[:1]  # "dưới sự chủ trì của X"
+            elif before and not re.search(r"(?:và|cùng)\s", t[before[0].end : m.start()]):
+                pool = before[:1]  # "X, <titles> chủ trì": the holder opens the sentence
             else:
-                before = [n for n in names if n.end <= m.start()]
-                cand = before[-1] if before else None
-                # "X, <titles> chủ trì": the holder opens the sentence
-                if before and not re.search(r"(?:và|cùng)\s", t[before[0].end : m.start()]):
-                    cand = before[0]
-            if cand:
+                pool = before[-1:]
+            for cand in pool:
                 p = resolve(cand.text)
                 if p:
-                    chairs.add(p)
-    return chairs
+                    out.setdefault(i, set()).add(p)
+    return out
 
 
 def _organizer(t: str, cue, kind: str) -> str | None:

@@ -63,6 +63,20 @@ def cues(text: str, sentences) -> list[EventCue]:
     return out
 
 
+_STRONG = {
+    "meeting": re.compile(r"(?:kỳ|kì|phiên)\s+họp", re.IGNORECASE),
+    "working_session": re.compile(r"(?:chủ trì|có)\s+buổi làm việc|buổi làm việc\s+(?:với|tại)", re.IGNORECASE),
+}
+
+
+def headline_index(text: str, sentences) -> int:
+    """The headline: the first line of at least six words (a page's menu lines come before it)."""
+    for i, sp in enumerate(sentences[:15]):
+        if sum(1 for w in text[sp.start : sp.end].split() if w.isalpha()) >= 6:
+            return i
+    return 0
+
+
 def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, list[EventCue], bool]]:
     """The events the article reports: (kind, its cues, is it the main event), main first.
 
@@ -72,16 +86,19 @@ def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, l
     ("thăm, làm việc"), or when their sentences name the people taking part in them.
     """
     order = list(lexicon.event_kinds())
-    lead_n = 3
-    lead = [c for c in found if c.sentence < lead_n]
+    first = headline_index(text, sentences)
+    lead_n = first + 3
+    lead = [c for c in found if first <= c.sentence < lead_n]
     pool = lead or found
     if not pool:
         return []
     lead_end = sentences[min(len(sentences), lead_n) - 1].end
     if any(c.kind == "other" for c in pool) and _DISCIPLINE.search(text[:lead_end]):
         main = "other"
+    elif lead:
+        main = min(lead, key=lambda c: (order.index(c.kind), c.sentence)).kind
     else:
-        main = min(pool, key=lambda c: (order.index(c.kind), c.sentence)).kind
+        main = min(found, key=lambda c: (c.sentence, order.index(c.kind))).kind  # the first one told
     by_kind: dict[str, list[EventCue]] = {}
     for c in found:
         by_kind.setdefault(c.kind, []).append(c)
@@ -89,7 +106,7 @@ def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, l
     if main == "election" and council and "meeting" in by_kind:
         main = "meeting"  # a people's council electing its officers does so in a session
     out = [(main, by_kind[main], True)]
-    headline = {c.kind for c in found if c.sentence == 0}
+    headline = {c.kind for c in found if c.sentence == first}
     for kind in order:
         if kind == main or kind not in by_kind:
             continue
@@ -97,9 +114,12 @@ def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, l
             continue
         if kind in headline:
             out.append((kind, by_kind[kind], False))
-        elif kind == "meeting":
-            # a session held during another event (a kỳ họp that decides a discipline)
-            out.append((kind, by_kind[kind], False))
+        elif kind in ("meeting", "working_session"):
+            # a session held during another event (a kỳ họp that decides a discipline), a
+            # working session after a visit: only when told as such
+            strong = [c for c in by_kind[kind] if _STRONG[kind].search(text, sentences[c.sentence].start, sentences[c.sentence].end)]
+            if strong:
+                out.append((kind, strong, False))
     return out
 
 
