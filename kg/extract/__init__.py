@@ -198,7 +198,8 @@ def extract(text: Text) -> Facts:
                 continue
             own = [d for c in kind_cues for d in find_dates(t, sents[c.sentence].start, sents[c.sentence].end)]
             in_headline = any(c.sentence == 0 for c in kind_cues)
-            date = own[0].iso(year or lead_year(t, sp.start, sp.end)) if own else (main_date if in_headline else None)
+            same_day = any(re.search(r"cùng ngày|trong ngày", t[sents[c.sentence].start : sents[c.sentence].end], re.IGNORECASE) for c in kind_cues)
+            date = own[0].iso(year or lead_year(t, sp.start, sp.end)) if own else (main_date if in_headline or same_day else None)
         chair = tuple(p for p in taking_part if p in chair_names)
         participants = tuple(p for p in taking_part if p not in chair_names)
         organizer = _organizer(t, cue, kind)
