@@ -320,6 +320,9 @@ def _chairs(t, sents, names_by_sentence, resolve) -> dict[int, set[str]]:
                 pool = before  # "A và B đồng chủ trì", "Đoàn Chủ tịch gồm ...: A, B và C điều hành"
             elif re.search(r"(?:sự|dưới sự)\s*$", prefix):
                 pool = after[:1]  # "dưới sự chủ trì của X"
+            elif any(re.search(r"(?<!\w)do\s+(?:các\s+)?(?:ông|bà|đồng chí|đ/c)?\s*$", t[max(sp.start, n.start - 16) : n.start]) for n in before):
+                # "... do ông X, <titles> chủ trì"
+                pool = [n for n in before if re.search(r"(?<!\w)do\s+(?:các\s+)?(?:ông|bà|đồng chí|đ/c)?\s*$", t[max(sp.start, n.start - 16) : n.start])][-1:]
             elif before and not re.search(r"(?:và|cùng)\s", t[before[0].end : m.start()]):
                 pool = before[:1]  # "X, <titles> chủ trì": the holder opens the sentence
             else:

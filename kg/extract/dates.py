@@ -64,6 +64,8 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
                     continue
             if any(o.start <= m.start() < o.end for o in out):
                 continue
+            if year and re.search(r"\d+/%d/[A-ZĐ]" % year, text[max(0, m.start() - 40) : m.start()]):
+                continue  # the date of a law cited by its number ("Nghị định 108/2014/NĐ-CP ngày 20-11-2014")
             out.append(DateMention(m.start(), m.end(), day, month, year))
     return sorted(out, key=lambda d: d.start)
 
