@@ -186,22 +186,33 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
                         for t in chain:
                             links.append(Link(n, t, "ends", n.start, n.end, ce))
             continue
+        # "phê chuẩn 5 Phó Chủ tịch ...: A, B", "Các phó chủ tịch khóa mới được thông qua gồm A và B"
+        listed_new = bool(holders) and holders[0].start >= ce and (
+            _verb_before(text, before[-1].end if before else start, cs, st["starts"])
+            or _has_any(text[ce : holders[0].start], st["starts"] + ("khóa mới", "tân"))
+        )
         for n in holders:
-            # the holder's own clause: from a little before the name to the next name
-            nxt = [m for m in names if m.start >= ce]
+            # the holder's own clause: from a little before the name and its titles to the next name
+            nxt = [m for m in names if m.start >= max(ce, n.end)]
             clause_end = nxt[0].start if nxt else end
-            new_post = next((t2 for t2 in titles if ce <= t2.start < clause_end
-                             and _verb_before(text, ce, t2.start, st["starts"])), None)
-            clause = text[max(start, min(n.start, cs) - 60) : new_post.start if new_post else clause_end]
+            new_post = next((t2 for t2 in titles if max(ce, n.end) <= t2.start < clause_end
+                             and _verb_before(text, max(ce, n.end), t2.start, st["starts"])), None)
+            lead_in = text[max(start, min(n.start, cs) - 60) : min(n.start, cs)]
+            clause = lead_in + text[min(n.start, cs) : new_post.start if new_post else clause_end]
             moves = _has_any(clause, st["moves"] + st["ends"])
+            # "trao quyết định nghỉ hưu cho X - <titles>", "X - <titles> đã về nghỉ hưu": the posts end
+            retires = _has_any(lead_in[-40:], st["retire"]) or (not new_post and _has_any(
+                text[max(n.end, ce) : clause_end], st["retire"]))
             for t in chain:
                 status = status_of(t)
+                if status == "current" and listed_new:
+                    status = "starts"
                 # moved to a new post: the executive posts of the chain end, memberships
                 # (Ủy viên Trung ương, Tỉnh ủy viên...) go on
-                if status == "current" and new_post and moves and not _MEMBERSHIP.match(t.role):
+                if status == "current" and (new_post and moves or retires) and not _MEMBERSHIP.match(t.role):
                     status = "ends"
                 # "nguyên X" with a retirement or a transfer reported: the post ends here
-                if status == "former" and (moves or new_post and _has_any(text[start:end], st["moves"])):
+                if status == "former" and (moves or retires or new_post and _has_any(text[start:end], st["moves"])):
                     status = "ends"
                 links.append(Link(n, t, status, min(n.start, t.start), max(n.end, t.end), ce))
             used.add(id(n))
