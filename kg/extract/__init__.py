@@ -38,8 +38,8 @@ def _credit_re() -> re.Pattern:
 def _credit_line(text: str, start: int, end: int) -> bool:
     """Bylines, photo credits and source lines: their names are authors, not officials."""
     s = text[start:end].strip()
-    if _credit_re().match(s):
-        return True
+    if _credit_re().match(s) and len(s.split()) <= 10:
+        return True  # a longer one is a caption credit followed by the article's text
     if "http" in s and len(s) < 250:
         return True
     return False
