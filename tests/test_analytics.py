@@ -47,7 +47,7 @@ def test_person_org_is_bipartite_with_dated_holdings(g):
 def test_person_event_and_coattendance_agree_with_the_named_query(g):
     pe = g.graph("person-event")
     events = [n for n, a in pe.nodes(data=True) if a["type"] == "event"]
-    assert len(events) == 8
+    assert len(events) == g.summary()["events"] >= 8
     co = g.graph("coattendance")
     pairs = g.named("coattendance")
     assert co.number_of_edges() == len(pairs)
