@@ -416,9 +416,48 @@ def validate(ctx: click.Context) -> None:
 def remove(ctx: click.Context, doc: str) -> None:
     """Remove one document (by its id, e.g. file name, or its IRI) and its facts."""
     with _open_store(ctx, read_only=False) as store:
+        from kg.pipeline import remove as run_remove
+
         iri = doc.strip("<>") if "://" in doc else _find_document(store, doc)
-        store.remove_document(iri)
+        run_remove(iri, store=store)  # also resolves persons again: what only it supported leaves the entities
     click.echo(f"removed {iri}")
+
+
+@cli.command("resolve")
+@click.option("--merge", "merges", nargs=2, multiple=True, metavar="A B",
+              help="Record that A and B are one person (kept in judgements.jsonl); repeatable.")
+@click.option("--split", "splits", nargs=2, multiple=True, metavar="A B",
+              help="Record that A and B are different persons (kept in judgements.jsonl); repeatable.")
+@click.option("--explain", "explain_name", default=None, metavar="NAME",
+              help="Show the persons NAME resolved to, their documents and the reason of each join.")
+@click.pass_context
+def resolve_persons(ctx: click.Context, merges, splits, explain_name: str | None) -> None:
+    """Resolve persons across documents: one IRI per real person, each join with its reason.
+
+    `kg ingest` runs this after storing. A and B name a mention as NAME@FILE (the name as the
+    article writes it and the article's file name or record id), a document's person IRI, or
+    a resolved person's IRI (its first mention). Judgements are kept in judgements.jsonl in
+    the store folder and applied on every later run; delete a line there to undo it.
+    """
+    from kg import resolve as res
+
+    with _open_store(ctx, read_only=not (merges or splits) and explain_name is not None) as store:
+        if merges or splits or explain_name is None:
+            mentions = res.read_mentions(store)
+            for op, pairs in (("merge", merges), ("split", splits)):
+                for a, b in pairs:
+                    res.add_judgement(store.path, res.Judgement(op, res.mention_ref(a, mentions, store),
+                                                                res.mention_ref(b, mentions, store)))
+            report = res.resolve(store, store_dir=store.path)
+            click.echo(report.summary())
+        if explain_name is not None:
+            rows = res.explain(store, explain_name)
+            if not rows:
+                raise UsageError("no person of this name in the store", source=explain_name)
+            from kg.store import QueryResult
+
+            cols = ("entity", "file", "reason", "detail", "other")
+            _print_result(QueryResult(cols, [tuple(r[c] for c in cols) for r in rows]), fmt="table")
 
 
 #: kg.views.KINDS, spelled out so that `kg --help` does not import networkx.

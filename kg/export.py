@@ -34,6 +34,7 @@ def export_facts(store: Store, out: TextIO, *, doc: str | None = None) -> int:
 def facts_records(store: Store, *, doc: str | None = None) -> list[dict]:
     """The facts of every document (or of the document IRI ``doc``), as FORMAT.md dicts."""
     names = _person_names(store, doc)
+    entity = {(r["doc"], r["person"]): r["entity"] for r in _rows(store, "doc_entities", doc)}
     positions = _positions(store, doc, names)
     events = _events(store, doc, names)
     counts = _grouped(store, "doc_counts", doc, lambda r: (r["start"], r["org"], r["kind"], r["value"]), lambda r: {
@@ -53,7 +54,9 @@ def facts_records(store: Store, *, doc: str | None = None) -> list[dict]:
             "events": events[iri],
             "counts": counts[iri],
             "suborgs": suborgs[iri],
-            "ids": {name: person for _, name, person in persons},
+            # The person each name resolved to across documents (kg.resolve); the
+            # document-level IRI when the store has not been resolved.
+            "ids": {name: entity.get((iri, person), person) for _, name, person in persons},
         })
     return records
 

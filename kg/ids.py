@@ -4,6 +4,8 @@ Scheme (base ``https://w3id.org/kg-vn/``)::
 
     doc/<sha256 of the text>                     one named graph per document
     person/<slug>-<hash(name key, scope)>        scope: province key, "central" or none
+    entity/<slug>-<hash(name key, anchor)>       a resolved person across documents (kg.resolve)
+    unit/<slug>-<hash(province key)>             an administrative unit
     org/<slug>-<hash(name key, province key)>    bare "UBND tỉnh" is scoped to its document
     post/<slug>-<hash(position key, province key)>
     role/<slug>-<hash(role key)>
@@ -95,6 +97,22 @@ def person_iri(name: str, scope: str | None) -> str:
     """The IRI of a person from their name and scope: a province, ``"central"`` or None."""
     scope_key = "central" if scope == "central" else place_key(scope)
     return _named("person", name_key(name), scope_key)
+
+
+def entity_iri(name: str, anchor: str) -> str:
+    """The IRI of a resolved person (kg.resolve): the name key and the cluster's anchor
+    (the smallest of its provinces, organizations, "central", or a document hash).
+
+    >>> entity_iri("Nguyễn Văn Sơn", "p:lào cai") == entity_iri("nguyễn văn  sơn", "p:lào cai")
+    True
+    """
+    return f"{BASE}entity/{_slug(name_key(name))}-{_digest(name_key(name), anchor)[:12]}"
+
+
+def unit_iri(name: str) -> str:
+    """The IRI of an administrative unit (province or centrally-run city) by its name."""
+    key = place_key(name) or ""
+    return f"{BASE}unit/{_slug(key)}-{_digest(key)[:8]}"
 
 
 def is_bare_place(name: str) -> bool:

@@ -21,9 +21,11 @@ from kg.ingest import Entry, read_paths
 from kg.model import Document
 from kg.normalize import normalize
 from kg.rdf import facts_to_quads
+from kg.resolve import has_resolution
+from kg.resolve import resolve as run_resolve
 from kg.vocab import KG
 
-__all__ = ["IngestReport", "Processed", "ingest", "process", "process_parallel"]
+__all__ = ["IngestReport", "Processed", "ingest", "process", "process_parallel", "remove"]
 
 #: Called once per entry: ``progress(status, source)`` with status one of
 #: "ingested", "unchanged", "failed", "skipped".
@@ -43,6 +45,7 @@ class IngestReport:
     events: int = 0
     triples: int = 0
     seconds: float = 0.0
+    resolution: object = None  # kg.resolve.ResolveReport of the resolution run after storing
 
     @property
     def usable(self) -> bool:
@@ -198,6 +201,7 @@ def ingest(
     progress: Progress | None = None,
     batch_size: int = 32,
     ingested_at: str | None = None,
+    resolve: bool = True,
 ) -> IngestReport:
     """Read ``paths`` and put every new document into ``store``.
 
@@ -208,7 +212,9 @@ def ingest(
     ``batch_size`` documents go into the store per transaction; each transaction is
     atomic, so a crash never leaves part of a document. Returns the report; raises only
     StoreError (the store itself failed) — problems of single documents are in
-    ``report.failed``.
+    ``report.failed``. With ``resolve`` (the default), persons are then resolved across
+    documents (kg.resolve) when any document was stored, and the outcome is in
+    ``report.resolution``.
     """
     start = time.perf_counter()
     report = IngestReport()
@@ -294,6 +300,8 @@ def ingest(
             batch = []
     if batch:
         flush(batch)
+    if resolve and (report.documents or (report.unchanged and not has_resolution(store))):
+        report.resolution = run_resolve(store, store_dir=getattr(store, "path", None))
     report.seconds = time.perf_counter() - start
     return report
 
@@ -303,3 +311,11 @@ def _literal(value: str):
     import pyoxigraph as ox
 
     return ox.Literal(value)
+
+
+def remove(doc_iri: str, *, store) -> None:
+    """Remove one document's graph, then resolve persons again (when the store was resolved),
+    so that no person stays joined on the removed document's evidence."""
+    store.remove_document(doc_iri)
+    if has_resolution(store):
+        run_resolve(store, store_dir=getattr(store, "path", None))

@@ -26,6 +26,10 @@ KG_NS = BASE + "ontology#"
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 ONTOLOGY_FILE = ONTOLOGY_DIR / "kg.ttl"
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
+#: Named graphs that are not documents: entity resolution and tenures (rewritten whole by
+#: kg.resolve), and the administrative units with their 2025 successors.
+RESOLUTION_GRAPH = BASE + "graph/resolution"
+ADMIN_GRAPH = BASE + "graph/admin"
 
 
 class KG(DefinedNamespace):
@@ -57,6 +61,11 @@ class KG(DefinedNamespace):
     Evidence: URIRef
     Status: URIRef
     CountKind: URIRef
+    PersonEntity: URIRef
+    PersonMention: URIRef
+    JoinRecord: URIRef
+    Tenure: URIRef
+    AdminUnit: URIRef
 
     # concept schemes and their members
     StatusScheme: URIRef
@@ -108,6 +117,25 @@ class KG(DefinedNamespace):
     extractorVersion: URIRef
     sourceUrl: URIRef
     published: URIRef
+    # entity resolution, tenures, administrative units (kg.resolve)
+    mentionOf: URIRef
+    mentionedIn: URIRef
+    resolvedTo: URIRef
+    joins: URIRef
+    reason: URIRef
+    detail: URIRef
+    basis: URIRef
+    holder: URIRef
+    ofPost: URIRef
+    postKey: URIRef
+    firstAttested: URIRef
+    lastAttested: URIRef
+    tenureStart: URIRef
+    tenureEnd: URIRef
+    heldBefore: URIRef
+    succeededBy: URIRef
+    changeDate: URIRef
+    nameKey: URIRef
 
 
 #: Event kind (kg.model.EVENT_KINDS) -> its class.

@@ -1,0 +1,743 @@
+"""Entities across documents: one IRI per real person, tenures, administrative units.
+
+Documents' graphs stay a pure function of their document: a person there has a base IRI
+from its name and scope (``kg.ids.person_iri``). This store-level step reads every
+*mention* (document + base person IRI) with SPARQL, blocks mentions by name key, and
+clusters each block by context:
+
+- ``shared_province``: both hold posts in organizations of the same province (a mention
+  with posts in two provinces -- a career move stated in one article -- links both);
+- ``shared_organization``: both hold posts in the same organization that has no province;
+- ``central_post``: both hold national posts and neither names a province; such a group
+  joins the one provincial cluster that also holds a national post, if there is one;
+- ``document_province``: a mention with no posts of its own joins the single cluster of
+  its name in the province its article is about (or the other such mentions there);
+- ``judgement``: a user's merge from ``judgements.jsonl``.
+
+Anything else stays apart: namesakes in different provinces, or with posts that share
+nothing, are different people until an article links them. A user's ``split`` is a
+cannot-link: no join may put its two sides together.
+
+The result is written into ONE named graph, :data:`kg.vocab.RESOLUTION_GRAPH`, rewritten
+whole (atomically) on every run: per mention ``kg:resolvedTo`` its entity, ``owl:sameAs``
+from a base IRI to its entity when all its mentions agree, one ``kg:JoinRecord`` per join
+(reason, detail, the holdings it rests on), and the tenures: a resolved person's holdings
+of one post merged across documents, with first/last attested dates and the explicit
+start (elected, appointed) and end (retired, moved) the articles state. The 2025
+reorganization of provinces is written into :data:`kg.vocab.ADMIN_GRAPH`: each unit
+merged or renamed ``kg:succeededBy`` its successor from ``kg:changeDate``, and so are the
+organizations of the merged provinces.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+from rdflib.namespace import OWL, RDF, XSD
+
+from kg import ids, queries
+from kg.errors import InputError, UsageError
+from kg.lexicon import LEXICON_DIR, abbreviations, canon, province_forms, provinces
+from kg.vocab import ADMIN_GRAPH, KG, RESOLUTION_GRAPH, STATUS_OF, node
+
+__all__ = [
+    "JUDGEMENTS_FILE",
+    "Judgement",
+    "Mention",
+    "ResolveReport",
+    "add_judgement",
+    "admin_quads",
+    "cluster",
+    "explain",
+    "has_resolution",
+    "holders_at",
+    "load_judgements",
+    "mention_ref",
+    "post_key",
+    "read_mentions",
+    "resolve",
+]
+
+#: The judgements file kept with a store (one JSON object per line).
+JUDGEMENTS_FILE = "judgements.jsonl"
+#: When the 2025 reorganization of provinces took effect (Resolution 202/2025/QH15).
+REORGANIZED_ON = "2025-07-01"
+
+_XSD_DATE = ox.NamedNode(str(XSD.date))
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+_HELD = ("current", "starts", "ends")
+
+
+# -- mentions ------------------------------------------------------------------------------
+
+
+@dataclass
+class Holding:
+    """One holding row as kg.resolve uses it."""
+
+    iri: str
+    doc: str
+    person: str
+    position: str
+    role: str | None
+    post: str
+    org: str | None
+    org_name: str | None
+    province: str | None  # place key of the organization's province
+    status: str
+    date: str | None
+
+
+@dataclass
+class Mention:
+    """A person as one document names it: ``(doc, person)`` with the context to compare."""
+
+    doc: str
+    person: str  # base IRI
+    file: str
+    names: set[str] = field(default_factory=set)
+    central: bool = False
+    doc_province: str | None = None  # place key of the article's province
+    date: str | None = None
+    holdings: list[Holding] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.doc, self.person)
+
+    @property
+    def name(self) -> str:
+        return min(self.names)
+
+    @property
+    def name_key(self) -> str:
+        return ids.name_key(self.name)
+
+    @property
+    def iri(self) -> str:
+        return ids.fact_iri("mention", self.doc, self.person)
+
+    @property
+    def provinces(self) -> dict[str, list[str]]:
+        """Province key -> holdings in organizations of that province."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for h in self.holdings:
+            if h.province:
+                out[h.province].append(h.iri)
+        return out
+
+    @property
+    def orgs(self) -> dict[str, list[str]]:
+        """Organization IRI -> holdings, for organizations with no province and a place named."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for h in self.holdings:
+            if h.org and not h.province and h.org_name and not ids.is_bare_place(h.org_name):
+                out[h.org].append(h.iri)
+        return out
+
+    def ref(self) -> str:
+        """``name@file``: how a judgement names this mention."""
+        return f"{self.name}@{self.file}"
+
+
+def read_mentions(store) -> list[Mention]:
+    """Every person mention of the store with its holdings, ordered by (file, document, person)."""
+    mentions: dict[tuple[str, str], Mention] = {}
+    for r in store.query(queries.load("resolve_mentions")).dicts():
+        m = mentions.get((r["doc"], r["person"]))
+        if m is None:
+            m = mentions[(r["doc"], r["person"])] = Mention(doc=r["doc"], person=r["person"], file=r["file"])
+        m.names.add(r["name"])
+        m.central = m.central or bool(r["central"])
+        m.doc_province = ids.place_key(_canonical_province(r["docProvince"]))
+        date = r["date"] or r["published"]
+        m.date = date if isinstance(date, str) and _ISO_DATE.match(date) else None
+    seen: set[str] = set()
+    for r in store.query(queries.load("resolve_holdings")).dicts():
+        m = mentions.get((r["doc"], r["person"]))
+        if m is None or r["holding"] in seen:
+            continue
+        seen.add(r["holding"])
+        date = r["date"] if isinstance(r["date"], str) and _ISO_DATE.match(r["date"]) else m.date
+        m.holdings.append(Holding(
+            iri=r["holding"], doc=r["doc"], person=r["person"], position=r["position"], role=r["role"],
+            post=r["post"], org=r["org"], org_name=r["orgName"],
+            province=ids.place_key(_canonical_province(r["orgProvince"])),
+            status=STATUS_OF.get(r["status"], "current"), date=date))
+    return sorted(mentions.values(), key=lambda m: (m.file, m.doc, m.person))
+
+
+def _canonical_province(name: str | None) -> str | None:
+    if not name:
+        return None
+    return province_forms().get(canon(name).strip(), canon(name).strip())
+
+
+# -- judgements ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A user's decision: ``merge`` or ``split`` two references.
+
+    A reference is a mention ``name@file`` (or ``name@<document IRI>``), or a base
+    person IRI (all its mentions).
+    """
+
+    op: str
+    a: str
+    b: str
+
+
+def load_judgements(store_dir: str | Path) -> list[Judgement]:
+    """The judgements kept with a store, in file order (none when the file is absent).
+
+    Raises:
+        InputError: if a line is not a JSON object with op merge/split, a and b.
+    """
+    path = Path(store_dir) / JUDGEMENTS_FILE
+    if not path.is_file():
+        return []
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            j = Judgement(op=row["op"], a=str(row["a"]), b=str(row["b"]))
+        except (ValueError, KeyError, TypeError):
+            raise InputError(f"line {number} is not {{\"op\": \"merge\"|\"split\", \"a\": ..., \"b\": ...}}; "
+                             "fix or delete it", source=str(path)) from None
+        if j.op not in ("merge", "split"):
+            raise InputError(f"line {number}: op must be merge or split, not {j.op!r}", source=str(path))
+        out.append(j)
+    return out
+
+
+def add_judgement(store_dir: str | Path, judgement: Judgement) -> None:
+    """Append a judgement to the store's judgements file."""
+    if judgement.op not in ("merge", "split"):
+        raise UsageError(f"op must be merge or split, not {judgement.op!r}")
+    path = Path(store_dir) / JUDGEMENTS_FILE
+    with open(path, "a", encoding="utf-8", newline="\n") as fh:
+        fh.write(json.dumps({"op": judgement.op, "a": judgement.a, "b": judgement.b}, ensure_ascii=False) + "\n")
+
+
+def mention_ref(ref: str, mentions: list[Mention], store=None) -> str:
+    """A judgement reference checked against the store: ``name@file`` or a person IRI as
+    given; a resolved person's IRI becomes ``name@file`` of its first mention.
+
+    Raises:
+        UsageError: if the reference names no mention of the store.
+    """
+    ref = ref.strip().strip("<>") if ref.strip().startswith("<") else ref.strip()
+    if ref.startswith(ids.BASE + "entity/") and store is not None:
+        q = f"SELECT ?m ?e WHERE {{ GRAPH <{RESOLUTION_GRAPH}> {{ ?m <{KG.resolvedTo}> ?e }} }}"
+        iris = {r[0] for r in store.query(q, {"e": ref}).rows}
+        found = [m for m in mentions if m.iri in iris]
+        if found:
+            return found[0].ref()
+    if not _refers(ref, mentions):
+        raise UsageError("names no person of the store; write NAME@FILE (e.g. \"Nguyễn Văn Sơn@bai-01.txt\") "
+                         "or a person IRI", source=ref)
+    return ref
+
+
+def _refers(ref: str, mentions: list[Mention]) -> list[Mention]:
+    """The mentions a judgement reference names."""
+    if "@" in ref and not ref.startswith(("http://", "https://")):
+        name, _, doc = ref.rpartition("@")
+        key = ids.name_key(name)
+        return [m for m in mentions if (m.file == doc or m.doc == doc)
+                and any(ids.name_key(n) == key for n in m.names)]
+    return [m for m in mentions if m.person == ref]
+
+
+# -- clustering ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Join:
+    """Why two mentions are one person."""
+
+    a: tuple[str, str]
+    b: tuple[str, str]
+    reason: str
+    detail: str
+    basis: tuple[str, ...]  # holding (or document) IRIs
+
+
+class _Clusters:
+    """Union-find over mention keys with cannot-link constraints (a user's splits)."""
+
+    def __init__(self, keys, cannot: set[frozenset]):
+        self.parent = {k: k for k in keys}
+        self.members = {k: {k} for k in keys}
+        self.cannot = cannot
+        self.joins: list[Join] = []
+
+    def find(self, k):
+        while self.parent[k] != k:
+            self.parent[k] = self.parent[self.parent[k]]
+            k = self.parent[k]
+        return k
+
+    def union(self, a, b, reason: str, detail: str, basis=()) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        if self.cannot and any(frozenset((x, y)) in self.cannot for x in self.members[ra] for y in self.members[rb]):
+            return False
+        if len(self.members[ra]) < len(self.members[rb]):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.members[ra] |= self.members.pop(rb)
+        self.joins.append(Join(a, b, reason, detail, tuple(sorted(set(basis)))))
+        return True
+
+    def groups(self) -> list[list]:
+        return [sorted(v) for v in self.members.values()]
+
+
+def cluster(block: list[Mention], *, merges=(), splits=()) -> tuple[list[list[Mention]], list[Join]]:
+    """Cluster the mentions of one name into persons. Returns (clusters, joins).
+
+    ``merges`` and ``splits`` are pairs of mention keys from the user's judgements.
+    """
+    by_key = {m.key: m for m in block}
+    cannot = {frozenset(p) for p in splits if p[0] != p[1]}
+    uf = _Clusters(by_key, cannot)
+    for a, b in merges:
+        if a in by_key and b in by_key:
+            uf.union(a, b, "judgement", "merge", ())
+
+    # Strong context: the same province of posts, the same organization without province.
+    by_province: dict[str, list[Mention]] = defaultdict(list)
+    by_org: dict[str, list[Mention]] = defaultdict(list)
+    for m in block:
+        for p in m.provinces:
+            by_province[p].append(m)
+        for o in m.orgs:
+            by_org[o].append(m)
+    for p, ms in sorted(by_province.items()):
+        for x, y in zip(ms, ms[1:]):
+            linked = len(x.provinces) > 1 or len(y.provinces) > 1
+            uf.union(x.key, y.key, "shared_province", p + (" (career link)" if linked else ""),
+                     x.provinces[p] + y.provinces[p])
+    for o, ms in sorted(by_org.items()):
+        for x, y in zip(ms, ms[1:]):
+            uf.union(x.key, y.key, "shared_organization", o, x.orgs[o] + y.orgs[o])
+
+    # National posts with no province: one group, which joins the one provincial cluster
+    # that also holds a national post (e.g. a Central Committee member who is provincial secretary).
+    central_only = [m for m in block if m.central and not m.provinces]
+    for x, y in zip(central_only, central_only[1:]):
+        uf.union(x.key, y.key, "central_post", "national posts",
+                 [h.iri for h in x.holdings + y.holdings])
+    if central_only:
+        provincial = {uf.find(m.key): m for m in block if m.central and m.provinces}
+        if len(provincial) == 1:
+            (root, m), = provincial.items()
+            x = central_only[0]
+            uf.union(x.key, m.key, "central_post", "national posts; the only provincial namesake with one",
+                     [h.iri for h in x.holdings + m.holdings])
+
+    # Mentions with no posts that place them: the article's province decides.
+    loose = [m for m in block if not m.provinces and not m.central and len(uf.members.get(uf.find(m.key), ())) == 1]
+    clusters_in: dict[str, set] = defaultdict(set)
+    for m in block:
+        for p in m.provinces:
+            clusters_in[p].add(uf.find(m.key))
+    waiting: dict[str, list[Mention]] = defaultdict(list)
+    for m in loose:
+        if not m.doc_province:
+            continue
+        roots = {uf.find(r) for r in clusters_in.get(m.doc_province, set())}
+        if len(roots) == 1:
+            root = next(iter(roots))
+            other = by_key[min(uf.members[root])]
+            uf.union(m.key, other.key, "document_province", m.doc_province, (m.doc, other.doc))
+        elif not roots:
+            waiting[m.doc_province].append(m)
+    for p, ms in sorted(waiting.items()):
+        for x, y in zip(ms, ms[1:]):
+            uf.union(x.key, y.key, "document_province", p, (x.doc, y.doc))
+
+    groups = [[by_key[k] for k in g] for g in uf.groups()]
+    groups.sort(key=lambda g: g[0].key)
+    return groups, uf.joins
+
+
+def _anchor(group: list[Mention]) -> str:
+    """The smallest context token of a cluster: what its entity IRI is minted from."""
+    tokens = set()
+    for m in group:
+        tokens |= {(0, "p:" + p) for p in m.provinces}
+        tokens |= {(1, "o:" + o) for o in m.orgs}
+        if m.central:
+            tokens.add((2, "central"))
+        if m.doc_province and not m.provinces:
+            tokens.add((3, "d:" + m.doc_province))
+    if not tokens:
+        tokens.add((4, "m:" + min(f"{m.doc}|{m.person}" for m in group)))
+    return min(tokens)[1]
+
+
+# -- post keys and tenures -----------------------------------------------------------------
+
+
+def _abbreviation_pattern() -> re.Pattern:
+    keys = sorted(abbreviations(), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in keys) + r")(?!\w)")
+
+
+_PUNCT = re.compile(r"[,.\-–()\"“”]")
+_PARENS = re.compile(r"\([^)]*\)")
+
+
+def post_key(phrase: str) -> str:
+    """The comparison key of a post phrase (like ../shared/eval/FORMAT.md's keys).
+
+    Lower case, one tone placement, abbreviations expanded, punctuation dropped,
+    "Tỉnh ủy viên" read as "Ủy viên Tỉnh ủy", and "tỉnh"/"thành phố" dropped before a
+    known province (whose aliases become its name).
+
+    >>> post_key("Phó Chủ tịch UBND tỉnh Khánh Hoà")
+    'phó chủ tịch ủy ban nhân dân khánh hòa'
+    >>> post_key("Giám đốc Sở Y tế TP.HCM") == post_key("Giám đốc Sở Y tế thành phố Hồ Chí Minh")
+    True
+    """
+    text = canon(_PARENS.sub(" ", phrase))
+    forms = province_forms()
+    for form in sorted(forms, key=len, reverse=True):
+        if form in text and form != forms[form]:
+            text = re.sub(r"(?<!\w)" + re.escape(form) + r"(?!\w)", forms[form], text)
+    abbr = abbreviations()
+    text = _abbreviation_pattern().sub(lambda m: abbr[m.group(1)], text)
+    key = ids.name_key(_PUNCT.sub(" ", text))
+    key = re.sub(r"^(tỉnh|thành|huyện|quận|thị|đảng) ủy viên\b(.*)$", lambda m: f"ủy viên {m.group(1)} ủy{m.group(2)}", key)
+    for name in sorted({ids.name_key(p) for p in provinces()}, key=len, reverse=True):
+        key = re.sub(r"\b(?:tỉnh|thành phố) " + re.escape(name) + r"\b", name, key)
+    return ids.name_key(key)
+
+
+@dataclass
+class Tenure:
+    """A resolved person's time in one post, merged from holdings across documents."""
+
+    entity: str
+    key: str
+    holdings: list[Holding]
+
+    @property
+    def iri(self) -> str:
+        return ids.fact_iri("tenure", self.entity, self.key)
+
+    def dates(self, statuses) -> list[str]:
+        return sorted(h.date for h in self.holdings if h.status in statuses and h.date)
+
+
+def _tenures(entity: str, group: list[Mention]) -> list[Tenure]:
+    by_key: dict[str, list[Holding]] = defaultdict(list)
+    for m in group:
+        for h in m.holdings:
+            by_key[post_key(h.position)].append(h)
+    return [Tenure(entity, k, hs) for k, hs in sorted(by_key.items())]
+
+
+# -- the resolution graph ------------------------------------------------------------------
+
+
+@dataclass
+class ResolveReport:
+    """What one resolution run found."""
+
+    mentions: int = 0
+    names: int = 0
+    entities: int = 0
+    joins: int = 0
+    recurring_names: int = 0  # names in two or more documents
+    split_names: int = 0  # recurring names resolved to two or more persons
+    tenures: int = 0
+    judgements: int = 0
+    reasons: Counter = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(self.reasons.items()))
+        return (f"{self.mentions} person mentions of {self.names} names -> {self.entities} persons "
+                f"({self.recurring_names} names in 2+ documents, {self.split_names} of them namesakes kept apart); "
+                f"{self.joins} joins ({reasons or 'none'}); {self.tenures} tenures; {self.judgements} judgements")
+
+
+@dataclass
+class Resolution:
+    """The clustering of a whole store, before it is written."""
+
+    mentions: list[Mention]
+    entity_of: dict[tuple[str, str], str]  # mention key -> entity IRI
+    groups: dict[str, list[Mention]]  # entity IRI -> its mentions
+    joins: list[Join]
+    report: ResolveReport
+
+
+def compute(mentions: list[Mention], judgements: list[Judgement] = ()) -> Resolution:
+    """Cluster every name block of ``mentions``, applying the judgements (later ones win)."""
+    decisions: dict[frozenset, str] = {}
+    for j in judgements:
+        for x in _refers(j.a, mentions):
+            for y in _refers(j.b, mentions):
+                if x.key != y.key:
+                    decisions[frozenset((x.key, y.key))] = j.op
+    merges = [tuple(sorted(p)) for p, op in decisions.items() if op == "merge"]
+    splits = [tuple(sorted(p)) for p, op in decisions.items() if op == "split"]
+    blocks: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        blocks[m.name_key].append(m)
+    # A merge across two names joins their blocks.
+    block_of = {m.key: m.name_key for m in mentions}
+    for a, b in merges:
+        ka, kb = block_of[a], block_of[b]
+        if ka != kb:
+            blocks[ka].extend(blocks.pop(kb))
+            for m in blocks[ka]:
+                block_of[m.key] = ka
+    report = ResolveReport(mentions=len(mentions), names=len(blocks), judgements=len(judgements))
+    entity_of: dict[tuple[str, str], str] = {}
+    groups_out: dict[str, list[Mention]] = {}
+    joins: list[Join] = []
+    for key in sorted(blocks):
+        block = blocks[key]
+        groups, block_joins = cluster(block, merges=merges, splits=splits)
+        joins += block_joins
+        if len({m.doc for m in block}) > 1:
+            report.recurring_names += 1
+            if len(groups) > 1:
+                report.split_names += 1
+        used: set[str] = set()
+        for group in groups:
+            anchor = _anchor(group)
+            iri = ids.entity_iri(group[0].name, anchor)
+            if iri in used:  # two clusters with one anchor (a user's split): the next mention decides
+                iri = ids.entity_iri(group[0].name, anchor + "|" + min(f"{m.doc}|{m.person}" for m in group))
+            used.add(iri)
+            groups_out[iri] = group
+            for m in group:
+                entity_of[m.key] = iri
+    report.entities = len(groups_out)
+    report.joins = len(joins)
+    report.reasons = Counter(j.reason for j in joins)
+    return Resolution(mentions, entity_of, groups_out, joins, report)
+
+
+def resolution_quads(res: Resolution) -> list[ox.Quad]:
+    """The quads of the resolution graph (without graph name)."""
+    quads: dict[tuple, None] = {}
+
+    def add(s, p, o) -> None:
+        quads[(ox.NamedNode(s) if isinstance(s, str) else s, node(p), o)] = None
+
+    mention_iri = {m.key: m.iri for m in res.mentions}
+    bases: dict[str, set[str]] = defaultdict(set)
+    for m in res.mentions:
+        e = res.entity_of[m.key]
+        bases[m.person].add(e)
+        add(m.iri, RDF.type, node(KG.PersonMention))
+        add(m.iri, KG.mentionOf, ox.NamedNode(m.person))
+        add(m.iri, KG.mentionedIn, ox.NamedNode(m.doc))
+        add(m.iri, KG.resolvedTo, ox.NamedNode(e))
+        for n in sorted(m.names):
+            add(m.iri, KG.name, ox.Literal(n))
+    for base, entities in sorted(bases.items()):
+        if len(entities) == 1:
+            add(base, OWL.sameAs, ox.NamedNode(next(iter(entities))))
+    for e, group in res.groups.items():
+        add(e, RDF.type, node(KG.PersonEntity))
+        for n in sorted({n for m in group for n in m.names}):
+            add(e, KG.name, ox.Literal(n))
+        for p in sorted({p for m in group for p in m.provinces}):
+            add(e, KG.province, ox.Literal(_province_name(p)))
+        if any(m.central for m in group):
+            add(e, KG.central, ox.Literal(True))
+        for t in _tenures(e, group):
+            _tenure_quads(t, add)
+    for j in res.joins:
+        a, b = mention_iri[j.a], mention_iri[j.b]
+        iri = ids.fact_iri("join", a, b, j.reason)
+        add(iri, RDF.type, node(KG.JoinRecord))
+        add(iri, KG.joins, ox.NamedNode(a))
+        add(iri, KG.joins, ox.NamedNode(b))
+        add(iri, KG.reason, ox.Literal(j.reason))
+        add(iri, KG.detail, ox.Literal(j.detail))
+        for basis in j.basis:
+            add(iri, KG.basis, ox.NamedNode(basis))
+    return [ox.Quad(s, p, o, ox.NamedNode(RESOLUTION_GRAPH)) for s, p, o in quads]
+
+
+def _tenure_quads(t: Tenure, add) -> None:
+    iri = t.iri
+    add(iri, RDF.type, node(KG.Tenure))
+    add(iri, KG.holder, ox.NamedNode(t.entity))
+    add(iri, KG.postKey, ox.Literal(t.key))
+    for n in sorted({h.position for h in t.holdings}):
+        add(iri, KG.name, ox.Literal(n))
+    for p in sorted({h.post for h in t.holdings}):
+        add(iri, KG.ofPost, ox.NamedNode(p))
+    for h in t.holdings:
+        add(iri, KG.basis, ox.NamedNode(h.iri))
+    held = t.dates(_HELD)
+    if held:
+        add(iri, KG.firstAttested, _date(held[0]))
+        add(iri, KG.lastAttested, _date(held[-1]))
+    starts, ends, former = t.dates(("starts",)), t.dates(("ends",)), t.dates(("former",))
+    if starts:
+        add(iri, KG.tenureStart, _date(starts[0]))
+    if ends:
+        add(iri, KG.tenureEnd, _date(ends[-1]))
+    if former:
+        add(iri, KG.heldBefore, _date(former[0]))
+
+
+def _date(value: str) -> ox.Literal:
+    if re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+        return ox.Literal(value, datatype=_XSD_DATE)
+    return ox.Literal(value)
+
+
+def _province_name(key: str) -> str:
+    for p in provinces():
+        if ids.place_key(p) == key:
+            return p
+    return key
+
+
+def has_resolution(store) -> bool:
+    """True when the store holds a resolution graph (kg resolve has run)."""
+    q = f"ASK {{ GRAPH <{RESOLUTION_GRAPH}> {{ ?s ?p ?o }} }}"
+    return bool(store.query(q).rows[0][0])
+
+
+def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judgement] | None = None) -> ResolveReport:
+    """Resolve persons across the store's documents and rewrite the resolution and admin graphs.
+
+    Judgements come from ``judgements`` or else from ``<store_dir>/judgements.jsonl``.
+
+    Raises:
+        InputError: if the judgements file is malformed.
+        StoreError: if the store cannot be written.
+    """
+    if judgements is None:
+        judgements = load_judgements(store_dir) if store_dir is not None else []
+    res = compute(read_mentions(store), judgements)
+    quads = resolution_quads(res)
+    res.report.tenures = sum(1 for q in quads if q.predicate == node(RDF.type) and q.object == node(KG.Tenure))
+    store.put_document(RESOLUTION_GRAPH, quads)
+    store.put_document(ADMIN_GRAPH, admin_quads(store))
+    return res.report
+
+
+# -- administrative units ------------------------------------------------------------------
+
+
+def _province_rows() -> list[dict]:
+    with open(LEXICON_DIR / "provinces.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["provinces"]
+
+
+def successors() -> dict[str, tuple[str, str]]:
+    """Province name -> (successor name, date) for every unit merged or renamed in 2025."""
+    rows = _province_rows()
+    since = {canon(r["name"]): str(r["since"]) for r in rows if r.get("since")}
+    out = {}
+    for r in rows:
+        target = r.get("merged_into") or r.get("renamed_to")
+        if target:
+            target = canon(target)
+            out[canon(r["name"])] = (target, str(r.get("since") or since.get(target) or REORGANIZED_ON))
+    return out
+
+
+_ADMIN_ORGS = """PREFIX kg: <https://w3id.org/kg-vn/ontology#>
+SELECT DISTINCT ?org ?name ?province WHERE { GRAPH ?doc { ?doc a kg:Document .
+  ?org a kg:Organization ; kg:name ?name ; kg:province ?province } }"""
+
+
+def admin_quads(store=None) -> list[ox.Quad]:
+    """The administrative units (from ontology/lexicon/provinces.yaml) and their successors.
+
+    With a ``store``, also every stored organization of a merged province gets the
+    organization of the same name in the successor province as ``kg:succeededBy``.
+    """
+    g = ox.NamedNode(ADMIN_GRAPH)
+    quads: dict[ox.Quad, None] = {}
+
+    def add(s: str, p, o) -> None:
+        quads[ox.Quad(ox.NamedNode(s), node(p), o, g)] = None
+
+    succ = successors()
+    for name in provinces():
+        unit = ids.unit_iri(name)
+        add(unit, RDF.type, node(KG.AdminUnit))
+        add(unit, KG.name, ox.Literal(name))
+        add(unit, KG.nameKey, ox.Literal(ids.place_key(name)))
+        if name in succ:
+            target, date = succ[name]
+            add(unit, KG.succeededBy, ox.NamedNode(ids.unit_iri(target)))
+            add(unit, KG.changeDate, _date(date))
+    if store is not None:
+        forms = province_forms()
+        for r in store.query(_ADMIN_ORGS).dicts():
+            old = forms.get(canon(r["province"]).strip())
+            if old not in succ or ids.is_bare_place(r["name"]):
+                continue
+            target, date = succ[old]
+            written = [f for f, p in forms.items() if p == old and f in canon(r["name"])]
+            if not written:
+                continue
+            new_name = canon(r["name"]).replace(max(written, key=len), target)
+            new_org = ids.org_iri(new_name, target)
+            add(new_org, RDF.type, node(KG.Organization))
+            add(new_org, KG.name, ox.Literal(new_name))
+            add(new_org, KG.province, ox.Literal(target))
+            add(r["org"], KG.succeededBy, ox.NamedNode(new_org))
+            add(r["org"], KG.changeDate, _date(date))
+    return list(quads)
+
+
+def unit_at(key: str, date: str | None) -> str:
+    """A post key with each province that had been merged or renamed by ``date`` replaced by
+    its successor.
+
+    >>> unit_at("giám đốc sở y tế yên bái", "2025-09-01")
+    'giám đốc sở y tế lào cai'
+    >>> unit_at("giám đốc sở y tế yên bái", "2021-06-01")
+    'giám đốc sở y tế yên bái'
+    """
+    if not date:
+        return key
+    for old, (new, since) in sorted(successors().items(), key=lambda kv: -len(kv[0])):
+        if since <= date:
+            key = re.sub(r"(?<!\w)" + re.escape(ids.name_key(old)) + r"(?!\w)", ids.name_key(new), key)
+    return key
+
+
+# -- reading the resolution back -------------------------------------------------------------
+
+
+def holders_at(store, post: str, date: str) -> list[dict]:
+    """Who held ``post`` (a phrase, any spelling, old or new province name) on ``date`` (ISO).
+
+    Runs the named query ``holders_at`` with the post's key at that date.
+    """
+    key = unit_at(post_key(post), date)
+    return store.query(queries.load("holders_at"), {"key": key, "date": date}).dicts()
+
+
+def explain(store, name: str) -> list[dict]:
+    """The persons a name resolved to, each with its documents and the reasons of its joins."""
+    return store.query(queries.load("explain"), {"name": name}).dicts()
