@@ -12,6 +12,8 @@ clusters each block by context:
   joins the one provincial cluster that also holds a national post, if there is one;
 - ``document_province``: a mention with no posts of its own joins the single cluster of
   its name in the province its article is about (or the other such mentions there);
+- ``only_person``: what is still unplaced joins the only person of its name who holds a
+  post anywhere in the store, when there is exactly one;
 - ``judgement``: a user's merge from ``judgements.jsonl``.
 
 Anything else stays apart: namesakes in different provinces, or with posts that share
@@ -35,6 +37,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -44,6 +47,7 @@ from rdflib.namespace import OWL, RDF, XSD
 from kg import ids, queries
 from kg.errors import InputError, UsageError
 from kg.lexicon import LEXICON_DIR, abbreviations, canon, province_forms, provinces
+from kg.lexicon import roles as lexicon_roles
 from kg.vocab import ADMIN_GRAPH, KG, RESOLUTION_GRAPH, STATUS_OF, node
 
 __all__ = [
@@ -124,11 +128,17 @@ class Mention:
         return ids.fact_iri("mention", self.doc, self.person)
 
     @property
+    def national(self) -> bool:
+        """True when the extractor marked the person central or any post is a national one."""
+        return self.central or any(_is_national(h) for h in self.holdings)
+
+    @property
     def provinces(self) -> dict[str, list[str]]:
-        """Province key -> holdings in organizations of that province."""
+        """Province key -> holdings in organizations of that province (national posts, which
+        the extractor may tie to the article's province, do not count)."""
         out: dict[str, list[str]] = defaultdict(list)
         for h in self.holdings:
-            if h.province:
+            if h.province and not _is_national(h):
                 out[h.province].append(h.iri)
         return out
 
@@ -144,6 +154,22 @@ class Mention:
     def ref(self) -> str:
         """``name@file``: how a judgement names this mention."""
         return f"{self.name}@{self.file}"
+
+
+_NATIONAL_ORG = re.compile(r"(?i)trung ương|chính phủ|bộ chính trị|quốc hội|^bộ |^ủy ban (?:tài chính|kinh tế|pháp luật|tư pháp|"
+                           r"quốc phòng|văn hóa|xã hội|khoa học|đối ngoại|thường vụ)|^ban dân nguyện|^hội đồng dân tộc")
+
+
+@lru_cache(maxsize=None)
+def _national_roles() -> frozenset[str]:
+    return frozenset(ids.name_key(r) for r in lexicon_roles()["central"]) | {"đại biểu quốc hội"}
+
+
+def _is_national(h: Holding) -> bool:
+    """A post of the national level (ministry, Central Committee, National Assembly...)."""
+    if h.role and ids.name_key(h.role) in _national_roles():
+        return True
+    return bool(h.org_name and _NATIONAL_ORG.search(canon(h.org_name)))
 
 
 def read_mentions(store) -> list[Mention]:
@@ -336,12 +362,12 @@ def cluster(block: list[Mention], *, merges=(), splits=()) -> tuple[list[list[Me
 
     # National posts with no province: one group, which joins the one provincial cluster
     # that also holds a national post (e.g. a Central Committee member who is provincial secretary).
-    central_only = [m for m in block if m.central and not m.provinces]
+    central_only = [m for m in block if m.national and not m.provinces]
     for x, y in zip(central_only, central_only[1:]):
         uf.union(x.key, y.key, "central_post", "national posts",
                  [h.iri for h in x.holdings + y.holdings])
     if central_only:
-        provincial = {uf.find(m.key): m for m in block if m.central and m.provinces}
+        provincial = {uf.find(m.key): m for m in block if m.national and m.provinces}
         if len(provincial) == 1:
             (root, m), = provincial.items()
             x = central_only[0]
@@ -349,7 +375,7 @@ def cluster(block: list[Mention], *, merges=(), splits=()) -> tuple[list[list[Me
                      [h.iri for h in x.holdings + m.holdings])
 
     # Mentions with no posts that place them: the article's province decides.
-    loose = [m for m in block if not m.provinces and not m.central and len(uf.members.get(uf.find(m.key), ())) == 1]
+    loose = [m for m in block if not m.provinces and not m.national and len(uf.members.get(uf.find(m.key), ())) == 1]
     clusters_in: dict[str, set] = defaultdict(set)
     for m in block:
         for p in m.provinces:
@@ -369,6 +395,16 @@ def cluster(block: list[Mention], *, merges=(), splits=()) -> tuple[list[list[Me
         for x, y in zip(ms, ms[1:]):
             uf.union(x.key, y.key, "document_province", p, (x.doc, y.doc))
 
+    # Whatever is still unplaced joins the only person of this name that holds a post, if
+    # there is exactly one: a name with no title is usually a well-known official's.
+    placed = {uf.find(m.key) for m in block if m.provinces or m.national or m.orgs}
+    if len(placed) == 1:
+        other = by_key[min(uf.members[next(iter(placed))])]
+        for root in sorted({uf.find(m.key) for m in block} - placed):
+            x = by_key[min(uf.members[root])]
+            uf.union(x.key, other.key, "only_person", "the only person of this name with a post",
+                     (x.doc, other.doc))
+
     groups = [[by_key[k] for k in g] for g in uf.groups()]
     groups.sort(key=lambda g: g[0].key)
     return groups, uf.joins
@@ -380,7 +416,7 @@ def _anchor(group: list[Mention]) -> str:
     for m in group:
         tokens |= {(0, "p:" + p) for p in m.provinces}
         tokens |= {(1, "o:" + o) for o in m.orgs}
-        if m.central:
+        if m.national:
             tokens.add((2, "central"))
         if m.doc_province and not m.provinces:
             tokens.add((3, "d:" + m.doc_province))
@@ -562,7 +598,7 @@ def resolution_quads(res: Resolution) -> list[ox.Quad]:
             add(e, KG.name, ox.Literal(n))
         for p in sorted({p for m in group for p in m.provinces}):
             add(e, KG.province, ox.Literal(_province_name(p)))
-        if any(m.central for m in group):
+        if any(m.national for m in group):
             add(e, KG.central, ox.Literal(True))
         for t in _tenures(e, group):
             _tenure_quads(t, add)

@@ -224,3 +224,35 @@ def test_cli_resolve_records_judgements_and_explains(tmp_path):
     r = runner.invoke(cli, ["--store", str(path), "resolve", "--merge", "Nobody@lc_2021.txt", "Nguyễn Văn Sơn@lc_2022.txt"])
     assert r.exit_code == 2 and "names no person" in r.output
     assert len((path / resolve.JUDGEMENTS_FILE).read_text(encoding="utf-8").splitlines()) == 1
+
+
+def _mention(doc, *, province=None, post=None, org=None, doc_province=None):
+    holdings = []
+    if post:
+        holdings.append(resolve.Holding(
+            iri=f"h-{doc}", doc=doc, person=f"p-{doc}", position=post, role=post.split(" ")[0], post=f"post-{doc}",
+            org=f"org-{org}-{province}", org_name=org, province=province, status="current", date=None))
+    return resolve.Mention(doc=doc, person=f"p-{doc}", file=doc, names={"Trần Văn An"},
+                           doc_province=doc_province, holdings=holdings)
+
+
+def test_an_untitled_mention_joins_the_only_official_of_its_name_and_no_other():
+    official = _mention("a", province="lào cai", post="Chủ tịch UBND tỉnh Lào Cai", org="UBND tỉnh Lào Cai")
+    untitled = _mention("b", doc_province="hà nội")
+    groups, joins = resolve.cluster([official, untitled])
+    assert len(groups) == 1 and [j.reason for j in joins] == ["only_person"]
+    namesake = _mention("c", province="hà giang", post="Phó Chủ tịch UBND tỉnh Hà Giang", org="UBND tỉnh Hà Giang")
+    groups, _ = resolve.cluster([official, untitled, namesake])
+    assert len(groups) == 3
+
+
+def test_national_posts_tie_no_province():
+    # The extractor may give a Central Committee post the article's province; it does not
+    # split two mentions of a national official in articles about different provinces.
+    a = _mention("a", province="lào cai", post="Ủy viên Trung ương Đảng", org="Ban Chấp hành Trung ương Đảng")
+    b = _mention("b", province="nghệ an", post="Ủy viên Trung ương Đảng", org="Ban Chấp hành Trung ương Đảng")
+    groups, joins = resolve.cluster([a, b])
+    assert len(groups) == 1 and [j.reason for j in joins] == ["central_post"]
+    c = _mention("c", province="lào cai", post="Giám đốc Sở Y tế tỉnh Lào Cai", org="Sở Y tế tỉnh Lào Cai")
+    d = _mention("d", province="nghệ an", post="Giám đốc Sở Y tế tỉnh Nghệ An", org="Sở Y tế tỉnh Nghệ An")
+    assert len(resolve.cluster([c, d])[0]) == 2
