@@ -168,7 +168,8 @@ def extract(text: Text) -> Facts:
 
     # events
     found = ev.cues(t, sents)
-    kinds = ev.main_kinds(t, sents, found)
+    kinds = ev.split_by_date(t, sents, ev.main_kinds(t, sents, found))
+    lead = [i for i in ev.lead_indices(t, sents) if not ev.is_dateline(t, sents[i])]
     event_list: list[Event] = []
     chairs_at = _chairs(t, sents, names_by_sentence, resolve)
     persons_in_doc = _ordered_persons(links, names_by_sentence, resolve, full_names)
@@ -178,7 +179,7 @@ def extract(text: Text) -> Facts:
         sp = sents[cue.sentence]
         # the cue's own sentence, else a time that opens one of the lead sentences ("Sáng 8/2, ...")
         dates = find_dates(t, sp.start, sp.end) or [
-            d for s in sents[:3] for d in find_dates(t, s.start, min(s.end, s.start + 30))]
+            d for i in lead for d in find_dates(t, sents[i].start, min(sents[i].end, sents[i].start + 60))]
         date = dates[0].iso(year or lead_year(t, sp.start, sp.end)) if dates else None
         term = size = delegates = None
         if kind == "congress":

@@ -23,7 +23,6 @@ _RANGE = re.compile(
     re.IGNORECASE,
 )
 _BIRTH = re.compile(r"(?:sinh|sinh ngày|sinh năm|SN)\s*$", re.IGNORECASE)
-_MONTH_YEAR = re.compile(r"tháng\s+\d{1,2}\s*[-/.]\s*((?:19|20)\d{2})(?!\d)", re.IGNORECASE)
 _YEAR = re.compile(r"(?<![\d/.\-])(?:năm\s+)((?:19|20)\d{2})(?!\d)")
 
 
@@ -87,7 +86,7 @@ def article_year(text: str, published: str | None) -> int | None:
     if pub:
         return int(pub[:4])
     years = {d.year for d in find_dates(text) if d.year}
-    years |= {int(y) for y in _MONTH_YEAR.findall(text)}
+
     if len(years) == 1:
         return years.pop()
     return None

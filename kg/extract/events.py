@@ -49,9 +49,9 @@ def cues(text: str, sentences) -> list[EventCue]:
                 continue
             if kind == "appointment" and not _APPOINT_STRONG.search(text, sp.start, sp.end):
                 continue
-            if kind == "visit" and not re.search(r"(?<!\w)(?:thăm|khảo sát|chúc Tết|thị sát)(?!\w)|kiểm tra\s+(?:tình hình|công tác|tiến độ|thực tế)", text[sp.start:sp.end], re.IGNORECASE):
+            if kind == "visit" and not re.search(r"(?<!\w)(?:thăm|khảo sát|chúc Tết|thị sát)(?!\w)|(?:đi|đến|về)\s+kiểm tra|kiểm tra\s+(?:tình hình|công tác|tiến độ|thực tế|thực địa|hiện trường|công trình|việc)", text[sp.start:sp.end], re.IGNORECASE):
                 continue
-            if kind == "election" and not re.search(r"(?:được|tín nhiệm|đã|tiến hành)\s+bầu|bầu\s+(?:bổ sung|giữ chức|làm|ông|bà|đồng chí)|kiện toàn|trúng cử|tái cử|tái đắc cử", text[sp.start:sp.end], re.IGNORECASE):
+            if kind == "election" and not re.search(r"(?:được|tín nhiệm|đã|tiến hành)\s+bầu|bầu\s+(?:bổ sung|giữ chức|làm|ông|bà|đồng chí)|kiện toàn\s+(?:chức danh|chức vụ|nhân sự\s+(?:Ban|Ủy ban|Thường trực))|trúng cử|tái cử|tái đắc cử", text[sp.start:sp.end], re.IGNORECASE):
                 continue
             if kind == "congress" and re.search(r"(?:nghị quyết|văn kiện|chuẩn bị|tiến tới|hướng tới|chào mừng|đại biểu(?: chính thức)?(?: đi)? dự)\s+$", text[max(0, m.start() - 30):m.start()], re.IGNORECASE):
                 continue
@@ -77,6 +77,32 @@ def headline_index(text: str, sentences) -> int:
     return 0
 
 
+_DATELINE_WORDS = re.compile(
+    r"(?:thứ\s+\w+|chủ nhật|ngày đăng|cập nhật|đăng lúc|đăng ngày|gmt[+\-]?\d*|lượt xem|\d+[/:\-.]\d+(?:[/:\-.]\d+)?|[|:,()+\-])",
+    re.IGNORECASE,
+)
+
+
+def is_dateline(text: str, sp) -> bool:
+    """A line that only gives when the article was published ("Thứ Tư, 15/07/2020 | 19:45")."""
+    rest = _DATELINE_WORDS.sub(" ", text[sp.start : sp.end])
+    return len(rest.split()) <= 2 and bool(re.search(r"\d", text[sp.start : sp.end]))
+
+
+def lead_indices(text: str, sentences, n: int = 3) -> list[int]:
+    """The headline and the first ``n`` sentences after it that are not datelines or bylines."""
+    first = headline_index(text, sentences)
+    out = [first]
+    for i in range(first + 1, min(len(sentences), first + 12)):
+        if len(out) > n:
+            break
+        sp = sentences[i]
+        if is_dateline(text, sp) or len(text[sp.start : sp.end].split()) <= 3:
+            continue
+        out.append(i)
+    return out
+
+
 def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, list[EventCue], bool]]:
     """The events the article reports: (kind, its cues, is it the main event), main first.
 
@@ -86,13 +112,13 @@ def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, l
     ("thăm, làm việc"), or when their sentences name the people taking part in them.
     """
     order = list(lexicon.event_kinds())
-    first = headline_index(text, sentences)
-    lead_n = first + 3
-    lead = [c for c in found if first <= c.sentence < lead_n]
+    lead_idx = lead_indices(text, sentences)
+    first = lead_idx[0]
+    lead = [c for c in found if c.sentence in lead_idx]
     pool = lead or found
     if not pool:
         return []
-    lead_end = sentences[min(len(sentences), lead_n) - 1].end
+    lead_end = sentences[lead_idx[-1]].end
     if any(c.kind == "other" for c in pool) and _DISCIPLINE.search(text[:lead_end]):
         main = "other"
     elif lead:
@@ -121,6 +147,27 @@ def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, l
             if strong:
                 out.append((kind, strong, False))
     return out
+
+
+def split_by_date(text: str, sentences, kinds):
+    """A round-up ("Tuyên Quang: Sáng 14/8, ... Gia Lai: Ngày 13/8, ...") tells one event per
+    date: the main kind's cues that open with different dates become events of their own."""
+    from kg.extract.dates import find_dates
+
+    if not kinds:
+        return kinds
+    kind, cues_, is_main = kinds[0]
+    dated: dict[tuple, list[EventCue]] = {}
+    for c in cues_:
+        sp = sentences[c.sentence]
+        opening = [d for d in find_dates(text, sp.start, min(sp.end, sp.start + 40))]
+        if opening:
+            dated.setdefault((opening[0].day, opening[0].month), []).append(c)
+    if len(dated) < 2:
+        return kinds
+    groups = sorted(dated.values(), key=lambda cs: cs[0].sentence)
+    out = [(kind, groups[0], True)] + [(kind, g, False) for g in groups[1:]]
+    return out + kinds[1:]
 
 
 _TERM = re.compile(r"nhiệm kỳ\s+((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", re.IGNORECASE)
