@@ -181,11 +181,23 @@ def extract(text: Text) -> Facts:
         dates = find_dates(t, sp.start, sp.end) or [
             d for i in lead for d in find_dates(t, sents[i].start, min(sents[i].end, sents[i].start + 60))]
         date = dates[0].iso(year or lead_year(t, sp.start, sp.end)) if dates else None
+        if not date and pub and any(_TODAY.search(t, sents[i].start, sents[i].end) for i in [cue.sentence, *lead]):
+            date = pub  # "Sáng nay, ...": the day of publication
         term = size = delegates = None
         if kind == "congress":
             term, size, delegates = ev.congress_results(t)
         own_sentences = {c.sentence for c in kind_cues}
-        if is_main:
+        same_kind = sorted(min(c.sentence for c in cs) for k, cs, _ in kinds if k == kind)
+        if len(same_kind) > 1:
+            # a round-up: each dated part of the article is an event with the people named in it
+            begin = min(own_sentences)
+            stop = next((b for b in same_kind if b > begin), len(sents))
+            in_part = {resolve(n.text) for i in range(begin, stop) for n in names_by_sentence[i]}
+            taking_part = [p for p in persons_in_doc if p in in_part]
+            chair_names = {p for i, ps in chairs_at.items() if begin <= i < stop for p in ps}
+            if is_main:
+                main_date = date
+        elif is_main:
             main_date = date
             taking_part = persons_in_doc
             others = {c.sentence for k, cs, m in kinds if not m for c in cs}
@@ -294,8 +306,9 @@ def _ordered_persons(links, names_by_sentence, resolve, full_names) -> list[str]
     return list(out)
 
 
+_TODAY = re.compile(r"(?<!\w)(?:sáng|chiều|tối|trưa|hôm)\s+nay(?!\w)", re.IGNORECASE)
 _CO_CHAIR_BEFORE = re.compile(r"(?:đồng|cùng)\s*$", re.IGNORECASE)
-_CO_CHAIR_AFTER = re.compile(r"\s*(?:hội nghị|đại hội|buổi làm việc|kỳ họp)?\s*(?:có|gồm|là)\s", re.IGNORECASE)
+_CO_CHAIR_AFTER = re.compile(r"\s*(?:hội nghị|đại hội|buổi làm việc|kỳ họp|buổi lễ|phiên họp)?\s*(?:có|gồm|là)\s", re.IGNORECASE)
 _PRESIDIUM = re.compile(r"Đoàn Chủ tịch|Đoàn chủ tịch|Chủ tọa đoàn|Chủ tịch đoàn", re.IGNORECASE)
 
 
@@ -315,8 +328,8 @@ def _chairs(t, sents, names_by_sentence, resolve) -> dict[int, set[str]]:
             before = [n for n in names if n.end <= m.start()]
             after = [n for n in names if n.start >= m.end()]
             prefix = t[max(sp.start, m.start() - 12) : m.start()]
-            if _CO_CHAIR_BEFORE.search(prefix) and after and _CO_CHAIR_AFTER.match(t, m.end()):
-                pool = after  # "cùng chủ trì có các đồng chí: A, B"
+            if after and _CO_CHAIR_AFTER.match(t, m.end()):
+                pool = after  # "cùng chủ trì có các đồng chí: A, B", "Chủ tọa kỳ họp gồm các đồng chí: A; B và C"
             elif _CO_CHAIR_BEFORE.search(prefix) or _PRESIDIUM.search(t, sp.start, m.start()):
                 pool = before  # "A và B đồng chủ trì", "Đoàn Chủ tịch gồm ...: A, B và C điều hành"
             elif re.search(r"(?:sự|dưới sự)\s*$", prefix):

@@ -201,7 +201,7 @@ def find_names(text: str, start: int, end: int) -> list[Name]:
             continue
         h = m.group("h").lower()
         out.append(Name(m.end(), e, name, honorific=True, plural=h.startswith("các")))
-        taken.update(range(m.end(), e))
+        taken.update(range(m.start(), e))
     surnames = lexicon.surnames()
     for m in re.finditer(r"(?<![\w'])[" + _UPPER + r"][\w']*", text[start:end]):
         s = start + m.start()
