@@ -65,7 +65,13 @@ def _share_orgs(chain: list[Title]) -> list[Title]:
         if t.org is None and t.role.lower() not in roles["no_org"] and t.role.lower() not in roles["member_of"]:
             out[i] = replace(t, org=_shared_org(t.role, nxt.org))
         elif t.org and _BARE_PARTY.match(t.org):
-            out[i] = replace(t, org=f"{t.org} {nxt.org}")
+            state = _STATE_LEVEL.search(nxt.org)
+            if state and t.org.lower().startswith("đảng ủy"):
+                # "Bí thư Đảng ủy, Chủ tịch HĐND xã X" -> the party committee of that level
+                committee = _LEVEL_COMMITTEE[state.group(1).lower()]
+                out[i] = replace(t, org=f"{committee}{state.group(2)}")
+            else:
+                out[i] = replace(t, org=f"{t.org} {nxt.org}")
     return out
 
 

@@ -32,10 +32,13 @@ def _is_central(org: str) -> bool:
 
 _UNIT_NAME = r"([A-ZĐÀ-Ỹ][\wÀ-ỹ'-]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'-]*){0,2})"
 _UNIT_MENTION = re.compile(
-    r"(?<!\w)(?:(huyện|quận|thị xã)|(Huyện|Quận|Thị) ủy)\s+" + _UNIT_NAME
+    r"(?<!\w)(?:(huyện|quận|thị xã|xã|phường|thị trấn)|(Huyện|Quận|Thị) ủy)\s+" + _UNIT_NAME
     + r"|(?<!\w)Sở\s+((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?:\s+(?:[a-zđà-ỹ]+|và|[A-ZĐÀ-Ỹ][\wÀ-ỹ]*|-|,)){0,7})"
 )
-_BARE_UNIT = re.compile(r"^(?:(?:UBND|HĐND|Ủy ban nhân dân|Hội đồng nhân dân|Ủy ban MTTQ|Đảng bộ|Đảng ủy)\s+)?(huyện|quận|thị xã)$|^(Huyện|Quận|Thị) ủy$", re.IGNORECASE)
+# a unit below the province left unnamed, at the end of an organization (a term may follow)
+_BARE_UNIT = re.compile(
+    r"(?:(?<=^)|(?<=\s))(?:(huyện|quận|thị xã|xã|phường|thị trấn)|(Huyện|Quận|Thị) ủy)(?P<tail>\s+khóa\s+\S+)?$", re.IGNORECASE)
+_LEVEL_OF = {"huyện": "huyện", "quận": "quận", "thị": "thị xã"}
 
 
 def _department_name(words: str) -> str | None:
@@ -65,14 +68,14 @@ def units_named(text: str) -> dict[str, str]:
     "Huyện ủy", "UBND huyện" or "Sở" later in it refers to."""
     from collections import Counter
 
-    seen: dict[str, Counter] = {"huyện": Counter(), "quận": Counter(), "thị xã": Counter(), "sở": Counter()}
+    seen: dict[str, Counter] = {k: Counter() for k in ("huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "sở")}
     for m in _UNIT_MENTION.finditer(text):
         if m.group(4):
             name = _department_name(m.group(4))
             if name:
                 seen["sở"][name] += 1
             continue
-        level = (m.group(1) or {"huyện": "huyện", "quận": "quận", "thị": "thị xã"}[m.group(2).lower()]).lower()
+        level = (m.group(1) or _LEVEL_OF[m.group(2).lower()]).lower()
         name = m.group(3)
         if name in lexicon.province_forms():
             continue
@@ -86,11 +89,12 @@ def fill(title: Title, province: str | None, units: dict[str, str] | None = None
     units = units or {}
     if org:
         # a bare unit the article has named before: "Huyện ủy" -> "Huyện ủy Quỳ Hợp", "Sở" -> "Sở Y tế"
-        bare = _BARE_UNIT.match(org)
+        bare = _BARE_UNIT.search(org)
         if bare:
-            level = (bare.group(1) or {"huyện": "huyện", "quận": "quận", "thị": "thị xã"}[bare.group(2).lower()]).lower()
+            level = (bare.group(1) or _LEVEL_OF[bare.group(2).lower()]).lower()
             if units.get(level):
-                org = f"{org} {units[level]}"
+                tail = bare.group("tail") or ""
+                org = f"{org[: len(org) - len(tail)]} {units[level]}{tail}"
         elif re.fullmatch(r"(?:Đảng ủy\s+|Đảng bộ\s+)?Sở", org) and units.get("sở"):
             org = f"{org} {units['sở']}"
     member_of = lexicon.roles()["member_of"].get(role.lower())
