@@ -104,7 +104,7 @@ class Store:
             lock = FileLock(str(path / LOCK_FILE), timeout=lock_timeout)
             lock.acquire()
         except Timeout:
-            raise StoreError(f"store {path} is in use by another kg process; wait for it to finish",
+            raise StoreError(f"is in use by another kg process (waited {lock_timeout:g} s); wait for it to finish",
                              source=str(path)) from None
         except OSError as e:
             raise StoreError(f"cannot write here ({e.strerror or e}); check the path and its permissions",

@@ -564,7 +564,7 @@ def test_store_locked_by_another_process(tmp_path, seeded):
         r = run(store, "ingest", write(tmp_path, "a.txt", ARTICLE))
         waited = time.monotonic() - start
         check("store-locked-by-another-writer", r, code=2,
-              message=r"is in use by another kg process; wait for it to finish$", names=str(store))
+              message=r"is in use by another kg process \(waited 2 s\); wait for it to finish$", names=str(store))
         assert waited >= 1.5  # it waited for the lock before giving up
         reading = run(store, "query", COUNT_ALL, "--format", "json")  # readers do not need the lock
         assert reading.exit_code == 0 and int(json.loads(reading.stdout)[0]["n"]) == before
