@@ -91,6 +91,8 @@ def is_dateline(text: str, sp) -> bool:
 
 def lead_indices(text: str, sentences, n: int = 3) -> list[int]:
     """The headline and the first ``n`` sentences after it that are not datelines or bylines."""
+    if not sentences:
+        return []
     first = headline_index(text, sentences)
     out = [first]
     for i in range(first + 1, min(len(sentences), first + 12)):
@@ -113,6 +115,8 @@ def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, l
     """
     order = list(lexicon.event_kinds())
     lead_idx = lead_indices(text, sentences)
+    if not lead_idx:
+        return []
     first = lead_idx[0]
     lead = [c for c in found if c.sentence in lead_idx]
     pool = lead or found
