@@ -20,6 +20,7 @@ StoreError. Readers open read-only and do not take the lock.
 from __future__ import annotations
 
 import io
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,7 +229,10 @@ class Store:
             result = self.inner.query(sparql, substitutions=subs or None,
                                       use_default_graph_as_union=True, prefixes=PREFIXES)
         except SyntaxError as e:
-            raise QueryError(f"malformed SPARQL: {_first_line(e)}") from None
+            if _UPDATE.match(sparql):
+                raise QueryError("this is a SPARQL update; queries here only read (use `kg ingest` or "
+                                 "`kg remove` to change the graph)") from None
+            raise QueryError(f"malformed SPARQL: {_syntax_message(e)}") from None
         except (ValueError, TypeError, RuntimeError) as e:
             # e.g. a bound variable that the SELECT clause does not project (pyoxigraph needs it there)
             raise QueryError(f"cannot run query: {_first_line(e)}") from None
@@ -341,6 +345,19 @@ def _open_inner(data: Path, *, read_only: bool) -> ox.Store:
                 time.sleep(0.05 * 2**attempt)
     raise StoreError(f"cannot open store data ({_first_line(error)}); if it is damaged, move it "
                      "away and ingest again", source=str(data.parent)) from None
+
+
+_UPDATE = re.compile(r"\s*(?:(?:PREFIX|BASE)\s[^\n]*\n\s*|#[^\n]*\n\s*)*"
+                     r"(?:INSERT|DELETE|DROP|CLEAR|LOAD|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+
+
+def _syntax_message(e: SyntaxError) -> str:
+    """The parser's first line, its list of expected tokens cut short."""
+    text = _first_line(e)
+    head, sep, expected = text.partition("expected one of ")
+    if sep and len(expected) > 60:
+        expected = expected[:60].rsplit(",", 1)[0] + ", ..."
+    return head + sep + expected
 
 
 def _first_line(e: BaseException) -> str:
