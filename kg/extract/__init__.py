@@ -256,7 +256,8 @@ def extract(text: Text) -> Facts:
         n = acting.get(name)
         persons.append(Person(
             name=name, evidence=_evidence(t, n.start, n.end) if n else _evidence(t, 0, 0),
-            province=provs.most_common(1)[0][0] if provs else (None if central else province),
+            # the province of the person's posts; the article's only for someone with no post
+            province=provs.most_common(1)[0][0] if provs else (province if not hs else None),
             central=central,
         ))
     return Facts(

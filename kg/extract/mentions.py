@@ -314,7 +314,12 @@ def parse_org(text: str, pos: int, end: int, *, role_end_word: str | None = None
             words.append((j, pm.end()))
             j = pm.end()
             prev_level = False
-            continue
+            # a province closes the name; only its term may follow ("... tỉnh Hà Giang khóa IV")
+            km = re.compile(r"\s+khóa\s+([IVXLC]+|\d+)(?!\w)", re.I).match(text, j)
+            if km:
+                words.append((j, km.end()))
+                j = km.end()
+            break
         im = _inner_re().match(text, j)
         if im and im.group(0) == "và":
             # "Kế hoạch và Đầu tư" goes on; "... và bà X", "... và các đồng chí" does not
