@@ -239,7 +239,10 @@ def extract(text: Text) -> Facts:
                                     evidence=_evidence(t, sp.start, sp.end), date=date))
         parent = ev.parent_org(t, sp.start, sp.end)
         if parent and main_org:
-            child = _subject_org(t, sp.start, parent[1]) or main_org
+            if parent[3]:  # "Là một trong ... trực thuộc Y, Đảng bộ X ...": the child follows
+                child = _subject_org(t, parent[2], sp.end, first=True) or main_org
+            else:
+                child = _subject_org(t, sp.start, parent[1]) or main_org
             suborgs.append(SubOrg(child=_fill_org(child, province), parent=_fill_org(parent[0], province),
                                   evidence=_evidence(t, sp.start, sp.end)))
     if any(e.kind == "congress" for e in event_list) and main_org:
@@ -359,7 +362,7 @@ def _organizer(t: str, cue, kind: str) -> str | None:
     return None
 
 
-_PARTY_ORG = re.compile(r"(?:Đảng bộ|Đảng ủy)\s+(?=[A-ZĐÀ-Ỹ]|(?:tỉnh|huyện|quận|thị xã|xã|phường|thành phố)\b)")
+_PARTY_ORG = re.compile(r"(?:Đảng bộ|Đảng ủy|Chi bộ)\s+(?=[A-ZĐÀ-Ỹ]|(?:tỉnh|huyện|quận|thị xã|xã|phường|thành phố)\b)")
 
 
 def _main_party_org(t: str, sents, event_list) -> str | None:
@@ -381,19 +384,24 @@ def _main_party_org(t: str, sents, event_list) -> str | None:
     return first_in_lead or (counts.most_common(1)[0][0] if counts else None)
 
 
-def _subject_org(t: str, start: int, end: int) -> str | None:
-    m = None
-    for m in _PARTY_ORG.finditer(t, start, end):
-        pass
-    if not m:
+def _subject_org(t: str, start: int, end: int, *, first: bool = False) -> str | None:
+    """The party organization a clause speaks of: the last one named before ``end``, or with
+    ``first`` the sentence's subject ("Đảng bộ xã X, trực thuộc Đảng bộ tỉnh Y, hiện có ...")."""
+    found = list(_PARTY_ORG.finditer(t, start, end))
+    if first:
+        # the parent an organization is said to be under is not the one the clause speaks of
+        own = [m for m in found if not re.search(r"(?:trực thuộc|thuộc|của|với)\s*$", t[max(start, m.start() - 12) : m.start()])]
+        found = own or found
+    if not found:
         return None
+    m = found[0] if first else found[-1]
     org, _ = parse_org(t, m.start(), end)
     return org
 
 
 def _count_org(t: str, start: int, pos: int, what: str, main_org: str | None) -> str | None:
     if what in ("party_members", "party_cells"):
-        return _subject_org(t, start, pos) or main_org
+        return _subject_org(t, start, pos, first=True) or main_org
     m = None
     for m in re.finditer(r"(?:Sở|Bệnh viện|Trung tâm|Ban|Công an|Ủy ban|UBND)\s+(?=[A-ZĐÀ-Ỹ])", t[start:pos]):
         pass

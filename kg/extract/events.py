@@ -244,16 +244,19 @@ def counts(text: str, start: int, end: int) -> list[tuple[str, int, int, int]]:
 _SUB = re.compile(r"(?:là\s+)?(?:tổ chức cơ sở đảng\s+|đảng bộ cơ sở\s+|đơn vị\s+)?trực thuộc\s+", re.IGNORECASE)
 
 
-def parent_org(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+def parent_org(text: str, start: int, end: int) -> tuple[str, int, int, bool] | None:
     """The organization a sentence says something is directly under ("X là tổ chức cơ sở
-    đảng trực thuộc Y"): only when an organization stands right before it."""
+    đảng trực thuộc Y"): (parent, start, end, the child comes after it). Only when an
+    organization stands right before it, or the sentence opens with "Là ... trực thuộc Y, X"."""
     m = _SUB.search(text, start, end)
     if not m:
         return None
     before = text[max(start, m.start() - 60) : m.start()]
-    if re.search(r"\d|chi bộ\s*$|đơn vị\s*$|các\s*$|[,;]\s*$", before):
+    fronted = bool(re.match(r"\s*Là\s", text[start : start + 6]))
+    if re.search(r"(?<!số )(?<!\w)\d+(?!\w)|chi bộ\s*$|đơn vị\s*$|các\s*$|[,;]\s*$", before) and not fronted:
         return None
-    if not re.search(r"(?:Đảng bộ|Đảng ủy|Chi bộ|Sở|Ban|Trung tâm|Văn phòng|Phòng|Bệnh viện|Trường|Chi cục|Cục)\s+[^,;]{1,45}$", before):
+    if not fronted and not re.search(
+            r"(?:Đảng bộ|Đảng ủy|Chi bộ|Sở|Ban|Trung tâm|Văn phòng|Phòng|Bệnh viện|Trường|Chi cục|Cục)\s+[^,;]{1,45}$", before):
         return None
     org, e = parse_org(text, m.end(), end)
-    return (org, m.start(), e) if org else None
+    return (org, m.start(), e, fronted) if org else None
