@@ -134,12 +134,13 @@ def extract(text: Text) -> Facts:
                 full_names.add(n.text)
 
     def resolve(name: str) -> str | None:
-        if name in full_names:
+        """A full name of the article, or the one full name that a short form ends ("ông Sơn",
+        "bà Kim Ngân" for Nguyễn Thị Kim Ngân) refers to."""
+        words = name.split()
+        longer = [f for f in full_names if len(f.split()) > len(words) and f.split()[-len(words):] == words]
+        if name in full_names and not (len(words) == 2 and len(longer) == 1 and words[0] not in lexicon.surnames()):
             return name
-        if len(name.split()) == 1:
-            hits = [f for f in full_names if f.split()[-1] == name]
-            return hits[0] if len(hits) == 1 else None
-        return None
+        return longer[0] if len(longer) == 1 else (name if name in full_names else None)
 
     # holdings
     holdings: dict[tuple[str, str], Holding] = {}
