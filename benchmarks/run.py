@@ -1,0 +1,335 @@
+"""Benchmarks of kg at scale; prints one Markdown table (and writes it with --results).
+
+    python benchmarks/run.py --quick                   # a few minutes
+    python benchmarks/run.py --results benchmarks/RESULTS.md
+
+Measures, on a corpus from benchmarks/generate.py: ingest articles/s with one process and
+with --jobs 2 (each run in a child process: peak RSS of the largest process from
+``resource.getrusage(RUSAGE_CHILDREN)``); extraction to shards and bulk-load triples/s;
+store size on disk; p50/p95 latency of the named queries (kg/queries/*.rq) on the bulk-loaded
+store and on rdflib's in-memory Dataset holding the same quads (the ratio); store reopen
+time; view generation time at 5k and 50k nodes; bulk load and query latency through a
+local Oxigraph server (when the `oxigraph` binary is installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from generate import write  # noqa: E402
+
+STAMP = "2024-05-01T00:00:00Z"
+REAL = ROOT.parent / "shared" / "corpus" / "unlabeled" / "articles.jsonl"  # read at run time only
+
+_INGEST = """
+import inspect, json, sys, time
+from kg.pipeline import ingest
+from kg.store import Store
+kwargs = {"resolve": False} if "resolve" in inspect.signature(ingest).parameters else {}
+with Store.open(sys.argv[1]) as store:
+    t = time.perf_counter()
+    r = ingest([sys.argv[2]], store=store, jobs=int(sys.argv[3]), **kwargs)
+    print(json.dumps({"docs": r.documents, "triples": r.triples, "seconds": time.perf_counter() - t,
+                      "failed": len(r.failed)}))
+"""
+
+
+def child(code: str, *args: str) -> tuple[dict, int]:
+    """Run ``code`` in a fresh Python; its JSON answer and the peak RSS (KiB) of its processes."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return json.loads(out.stdout.strip().splitlines()[-1]), max(peak, before)
+
+
+def du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def params_for(spec, store) -> dict:
+    """Values for a named query's required parameters: a well-connected person, a province..."""
+    person = store.query("SELECT ?p (COUNT(?h) AS ?n) WHERE { ?h kg:person ?p } GROUP BY ?p ORDER BY DESC(?n) LIMIT 1").rows
+    org = store.query("SELECT ?o (COUNT(?h) AS ?n) WHERE { ?h kg:organization ?o } GROUP BY ?o ORDER BY DESC(?n) LIMIT 1").rows
+    values = {"date": "2022-01-01", "int": 10, "text": "Nguyễn", "province": "Hà Nội", "event_kind": "congress",
+              "count_kind": "party_members"}
+    out = {}
+    for p in spec.params:
+        if p.default is not None and not p.required:
+            continue
+        if p.type == "ref":
+            out[p.name] = (org if "org" in p.name else person)[0][0] if (org if "org" in p.name else person) else ""
+        elif p.type in values:
+            out[p.name] = values[p.type]
+    return out
+
+
+def latencies(fn, *, reps: int, budget: float) -> list[float]:
+    times = []
+    end = time.perf_counter() + budget
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+        if time.perf_counter() > end:
+            break
+    return times
+
+
+def pct(times: list[float], q: float) -> float:
+    s = sorted(times)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))] * 1000
+
+
+def named_queries(store, *, reps: int, budget: float, rdflib_ds=None, rdflib_timeout: float = 60.0) -> list[tuple]:
+    from kg import queries
+
+    rows = []
+    for name in queries.research() if hasattr(queries, "research") else queries.names():
+        spec = queries.describe(name)
+        params = params_for(spec, store)
+        try:
+            ox_times = latencies(lambda: queries.run(store, name, params), reps=reps, budget=budget)
+        except Exception as e:  # report, do not stop the benchmark
+            rows.append((name, f"error: {type(e).__name__}", "", ""))
+            continue
+        ratio = ""
+        if rdflib_ds is not None:
+            text, binds = queries.load(name), _rdflib_bindings(queries.bindings(name, params))
+            from kg.vocab import PREFIXES
+
+            rd_times = in_child(lambda: latencies(lambda: list(rdflib_ds.query(text, initBindings=binds, initNs=PREFIXES)),
+                                                  reps=max(1, reps // 4), budget=budget), timeout=rdflib_timeout)
+            if isinstance(rd_times, str) and "stopped" in rd_times:
+                ratio = f"> {rdflib_timeout / statistics.median(ox_times):,.0f}× (rdflib stopped after {rdflib_timeout:.0f} s)"
+            elif isinstance(rd_times, str):
+                ratio = rd_times
+            else:
+                ratio = f"{statistics.median(rd_times) / statistics.median(ox_times):,.0f}×"
+        rows.append((name, f"{pct(ox_times, 0.5):.1f}", f"{pct(ox_times, 0.95):.1f}", ratio))
+    return rows
+
+
+def in_child(fn, *, timeout: float):
+    """``fn()`` in a forked child (sharing the parent's memory), killed after ``timeout`` s."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+
+    def target():
+        try:
+            send.send(fn())
+        except Exception as e:
+            send.send(f"rdflib error: {type(e).__name__}")
+
+    proc = ctx.Process(target=target)
+    proc.start()
+    if recv.poll(timeout):
+        result = recv.recv()
+        proc.join()
+        return result
+    proc.kill()
+    proc.join()
+    return f"rdflib > {timeout:.0f} s (stopped)"
+
+
+def _rdflib_bindings(binds: dict) -> dict:
+    import pyoxigraph as ox
+    import rdflib
+
+    out = {}
+    for k, v in binds.items():
+        if isinstance(v, ox.NamedNode):
+            out[k] = rdflib.URIRef(v.value)
+        elif isinstance(v, ox.Literal):
+            dt = None if v.language or v.datatype.value.endswith("#string") else rdflib.URIRef(v.datatype.value)
+            out[k] = rdflib.Literal(v.value, lang=v.language, datatype=dt)
+        else:
+            out[k] = v
+    return out
+
+
+def rdflib_dataset(store):
+    import pyoxigraph as ox
+    import rdflib
+
+    ds = rdflib.Dataset(default_union=True)
+    data = ox.serialize(store.inner, format=ox.RdfFormat.N_QUADS)
+    ds.parse(data=data.decode("utf-8"), format="nquads")
+    return ds
+
+
+def view_times(sizes=(5_000, 50_000)) -> dict:
+    try:
+        from kg import views
+    except ImportError:
+        return {n: "n/a" for n in sizes}
+    import networkx as nx
+    import random
+
+    out = {}
+    for n in sizes:
+        rng = random.Random(n)
+        g = nx.Graph()
+        persons, orgs = int(n * 0.8), n - int(n * 0.8)
+        for i in range(persons):
+            g.add_node(f"p{i}", type="person", label=f"Người {i}")
+        for j in range(orgs):
+            g.add_node(f"o{j}", type="organization", label=f"Tổ chức {j}")
+        for i in range(persons):
+            for _ in range(rng.randint(1, 2)):
+                g.add_edge(f"p{i}", f"o{rng.randrange(orgs)}", relation="holds", start="2022-01-01")
+        t = time.perf_counter()
+        page = views.render(g, "person-org", max_nodes=n)
+        out[n] = f"{time.perf_counter() - t:.1f} s ({len(page) / 1e6:.0f} MB page)"
+    return out
+
+
+def oxigraph_server(shards: Path, store, *, reps: int, budget: float) -> dict:
+    """Bulk load the shards into a fresh local Oxigraph server and time the named queries there."""
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(binary).exists():
+        return {}
+    from kg.remote import RemoteStore
+    from kg.scale import load_shards
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = Path(tempfile.mkdtemp(prefix="kg-bench-oxigraph-"))
+    proc = subprocess.Popen([binary, "serve", "--location", str(data), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        with RemoteStore.open(url) as remote:
+            report = load_shards(shards, store=remote)
+            rows = named_queries(remote, reps=reps, budget=budget)
+        return {"load": report.quads / report.seconds, "queries": rows}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small corpus, few repetitions")
+    ap.add_argument("--articles", type=int, default=None, help="corpus size for the loaded store")
+    ap.add_argument("--ingest-articles", type=int, default=None, help="articles for the ingest rate")
+    ap.add_argument("--results", type=Path, default=None, help="write the table (with the machine) here")
+    args = ap.parse_args()
+    n_all = args.articles or (400 if args.quick else 7_000)
+    n_ing = args.ingest_articles or (200 if args.quick else 1_000)
+    reps, budget = (5, 2.0) if args.quick else (20, 10.0)
+    work = Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    rows: list[tuple[str, str, str]] = []
+    try:
+        from kg.scale import extract_shards, load_shards
+        from kg.store import Store
+
+        corpus = write(n_all, work / "corpus.jsonl")
+        small = write(n_ing, work / "small.jsonl")
+        log('ingest rates')
+        one, rss1 = child(_INGEST, str(work / "s1"), str(small), "1")
+        two, rss2 = child(_INGEST, str(work / "s2"), str(small), "2")
+        per_doc = one["triples"] / max(1, one["docs"])
+        if REAL.exists():
+            log("ingest rate on the real articles")
+            real, _ = child(_INGEST, str(work / "real"), str(REAL), "1")
+            rows.append((f"ingest, 1 process, {real['docs']:,} real articles (../shared, avg {REAL.stat().st_size / max(1, real['docs']) / 1024:.1f} KiB)",
+                         f"{real['docs'] / real['seconds']:.0f} articles/s", "≥ 100 articles/s per core"))
+        rows.append((f"ingest, 1 process, {n_ing} generated articles (extraction + RDF + store)", f"{one['docs'] / one['seconds']:.0f} articles/s",
+                     "≥ 100 articles/s per core"))
+        rows.append(("ingest, --jobs 2", f"{two['docs'] / two['seconds']:.0f} articles/s",
+                     "100k articles < 30 min (≥ 56/s)"))
+        rows.append(("peak RSS (largest process)", f"{max(rss1, rss2) / 1024:.0f} MiB", "< 2 GiB"))
+        log('extract shards')
+        t = time.perf_counter()
+        shards = extract_shards([corpus], work / "shards", jobs=2, ingested_at=STAMP)
+        rows.append((f"kg extract --jobs 2 ({n_all} articles)", f"{shards.documents / (time.perf_counter() - t):.0f} articles/s", ""))
+        with Store.open(work / "big") as store:
+            loaded = load_shards(work / "shards", store=store)
+            triples = len(store.inner)
+        rows.append(("kg load (bulk, embedded)", f"{loaded.quads / loaded.seconds:,.0f} triples/s", ""))
+        rows.append(("store size on disk", f"{du(work / 'big') / 2**20:.0f} MiB for {triples:,} triples "
+                     f"({per_doc:.0f} per article)", ""))
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            Store.open(work / "big", read_only=True).close()
+            times.append(time.perf_counter() - t)
+        rows.append(("store reopen (read-only)", f"{statistics.median(times) * 1000:.0f} ms", "< 100 ms"))
+        log('rdflib comparison')
+        with Store.open(work / "s1", read_only=True) as small_store:
+            t = time.perf_counter()
+            ds = rdflib_dataset(small_store)
+            rd_load = time.perf_counter() - t
+            cmp_rows = named_queries(small_store, reps=reps, budget=budget, rdflib_ds=ds,
+                                     rdflib_timeout=20.0 if args.quick else 30.0)
+            small_triples = len(small_store.inner)
+        log('named queries on the big store')
+        with Store.open(work / "big", read_only=True) as store:
+            big_rows = named_queries(store, reps=reps, budget=budget)
+        for (name, p50, p95, _), (_, s50, _, ratio) in zip(big_rows, cmp_rows):
+            rows.append((f"query {name}: p50 / p95 at {triples / 1e6:.1f}M triples",
+                         f"{p50} / {p95} ms" if not p50.startswith("error") else p50,
+                         f"rdflib in-memory / Oxigraph at {small_triples / 1e3:.0f}k triples: {ratio} (Oxigraph p50 {s50} ms)"))
+        rows.append(("rdflib Dataset parse of the comparison store", f"{rd_load:.1f} s", ""))
+        rows.append(("queries at 10M triples", "not run", "time budget of the session; see RESULTS.md"))
+        log('oxigraph server')
+        server = oxigraph_server(work / "shards", None, reps=reps, budget=budget)
+        if server:
+            rows.append(("Oxigraph server: bulk load over HTTP (POST /store)", f"{server['load']:,.0f} triples/s", ""))
+            worst = [r for r in server["queries"] if not r[1].startswith("error")]
+            if worst:
+                slow = max(worst, key=lambda r: float(r[2]))
+                rows.append(("Oxigraph server: named queries p95 (slowest)", f"{slow[2]} ms ({slow[0]})", ""))
+                rows.append(("Oxigraph server: named queries p50 (median of queries)",
+                             f"{statistics.median(float(r[1]) for r in worst):.1f} ms", ""))
+        log('views')
+        for n, value in view_times().items():
+            rows.append((f"view generation, {n:,} nodes", value, ""))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    table = ["| measure | result | target / note |", "| --- | --- | --- |"]
+    table += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    text = "\n".join(table)
+    print(text)
+    if args.results:
+        machine = (f"{platform.machine()}, {os.cpu_count()} CPUs, "
+                   f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB RAM, "
+                   f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+        args.results.write_text(
+            f"# Benchmark results\n\nMachine: {machine}.\nCommand: `python benchmarks/run.py"
+            f"{' --quick' if args.quick else ''}` ({n_all} generated articles for the loaded store, "
+            f"{n_ing} for the ingest rates), {time.strftime('%Y-%m-%d')}.\n\n{text}\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
