@@ -35,7 +35,7 @@ _APPOINT_STRONG = re.compile(
     r"(?:trao|công bố|nhận|trao các|công bố các)\s+(?:các\s+)?quyết định|quyết định\s+(?:điều động|bổ nhiệm|chuẩn y)|được\s+(?:điều động|bổ nhiệm)|bổ nhiệm\s+(?:lại\s+)?(?:ông|bà|đồng chí)",
     re.IGNORECASE,
 )
-_DISCIPLINE = re.compile(r"kỷ luật|cảnh cáo|khiển trách|cách chức|khai trừ|sai phạm|vi phạm|kết luận thanh tra", re.IGNORECASE)
+_DISCIPLINE = re.compile(r"kỷ luật|cảnh cáo|khiển trách|cách chức|khai trừ|kết luận thanh tra|Thanh tra[^.]{0,40}kết luận", re.IGNORECASE)
 _WORKING = re.compile(r"làm việc", re.IGNORECASE)
 
 
