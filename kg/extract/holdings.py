@@ -194,6 +194,7 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
             continue
         # "phê chuẩn 5 Phó Chủ tịch ...: A, B", "Các phó chủ tịch khóa mới được thông qua gồm A và B"
         listed_new = bool(holders) and holders[0].start >= ce and (
+            len(holders) > 1 or re.search(r":|gồm", text[ce : holders[0].start])) and (
             _verb_before(text, before[-1].end if before else start, cs, st["starts"])
             or _has_any(text[ce : holders[0].start], st["starts"] + ("khóa mới", "tân"))
         )
@@ -207,8 +208,10 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
             clause = lead_in + text[min(n.start, cs) : new_post.start if new_post else clause_end]
             moves = _has_any(clause, st["moves"] + st["ends"])
             # "trao quyết định nghỉ hưu cho X - <titles>", "X - <titles> đã về nghỉ hưu": the posts end
+            semi = text.find(";", max(n.end, ce), clause_end)
+            own_end = semi if semi >= 0 else clause_end
             retires = _has_any(lead_in[-40:], st["retire"]) or (not new_post and _has_any(
-                text[max(n.end, ce) : clause_end], st["retire"]))
+                text[max(n.end, ce) : own_end], st["retire"]))
             for t in chain:
                 status = status_of(t)
                 if status == "current" and listed_new:
