@@ -311,6 +311,12 @@ def _ordered_persons(links, names_by_sentence, resolve, full_names) -> list[str]
     return list(out)
 
 
+# chairing an event: the chair word before the event, a list of chairs, or at a clause's end
+_CHAIRS_EVENT = re.compile(
+    r"\s*(?:$|[.;,:)]|và\s|(?:\S+\s+){0,2}?(?:hội nghị|đại hội|kỳ họp|kì họp|phiên họp|buổi|phiên|lễ|cuộc|hội thảo|tọa đàm|"
+    r"chương trình|sinh hoạt|có|gồm|là|của))",
+    re.IGNORECASE,
+)
 _TODAY = re.compile(r"(?<!\w)(?:sáng|chiều|tối|trưa|hôm)\s+nay(?!\w)", re.IGNORECASE)
 _CO_CHAIR_BEFORE = re.compile(r"(?:đồng|cùng)\s*$", re.IGNORECASE)
 _CO_CHAIR_AFTER = re.compile(r"\s*(?:hội nghị|đại hội|buổi làm việc|kỳ họp|buổi lễ|phiên họp)?\s*(?:có|gồm|là)\s", re.IGNORECASE)
@@ -328,8 +334,8 @@ def _chairs(t, sents, names_by_sentence, resolve) -> dict[int, set[str]]:
     out: dict[int, set[str]] = {}
     for i, (sp, names) in enumerate(zip(sents, names_by_sentence)):
         for m in _chair_re().finditer(t, sp.start, sp.end):
-            if not names:
-                continue
+            if not names or not _CHAIRS_EVENT.match(t, m.end()):
+                continue  # "chủ trì, phối hợp với ...", "giai đoạn điều hành dự án": not chairing
             before = [n for n in names if n.end <= m.start()]
             after = [n for n in names if n.start >= m.end()]
             prefix = t[max(sp.start, m.start() - 12) : m.start()]

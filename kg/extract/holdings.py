@@ -144,6 +144,9 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
         after_now = [n for n in names if n.start >= ce and re.fullmatch(r"\s*", text[ce : n.start])]
         if before and _NAME_THEN_TITLE.match(text[before[-1].end : cs]) and not after_now:
             holders = [before[-1]]
+            pair = group_of[id(before[-1])]
+            if len(pair) == 2 and re.fullmatch(r"\s*và\s*(?:(?:ông|bà|đồng chí)\s+)?", text[pair[0].end : pair[1].start], re.IGNORECASE):
+                holders = list(pair)  # "A và B, Phó Chủ tịch HĐND tỉnh": both
         elif re.search(r"(?:các|Các)\s+$", text[max(start, cs - 5) : cs]) and text[ce : ce + 2].strip().startswith(":"):
             # "các Ủy viên Bộ Chính trị: Chủ tịch nước A, Thủ tướng B; ...": every name up to ";"
             stop = text.find(";", ce, end)
