@@ -46,6 +46,8 @@ def _chains(titles: list[Title], text: str) -> list[list[Title]]:
     return chains
 
 
+# "cho đến khi có quyết định nghỉ hưu", "đủ tuổi nghỉ hưu": a retirement to come, not one told
+_FUTURE_RETIREMENT = re.compile(r"(?:đến khi|tới khi|đủ tuổi|độ tuổi|tuổi)\s+(?:có\s+)?(?:quyết định\s+)?(?:nghỉ hưu|về hưu)", re.IGNORECASE)
 _MEMBERSHIP = re.compile(r"^(?:Ủy viên|\w+ ủy viên|Đại biểu)", re.IGNORECASE)
 _BARE_PARTY = re.compile(r"^(?:Đảng ủy|Đảng đoàn|Ban cán sự đảng|Đảng bộ|Chi bộ)$", re.IGNORECASE)
 
@@ -112,7 +114,8 @@ def _lists(names: list[Name], text: str) -> list[list[Name]]:
 @cache
 def _verb_re(phrases: tuple[str, ...]) -> re.Pattern:
     alt = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(r"(?<!\w)(" + alt + r")(?:\s+(?:chức danh|chức vụ|chức|vụ|vị trí|làm|là))?\s*:?\s*$", re.IGNORECASE)
+    return re.compile(r"(?<!\w)(" + alt + r")(?:\s+(?:chức danh|chức vụ|chức|vụ|vị trí|làm|là))?"
+                      r"(?:\s+(?:\d+|các|hai|ba|bốn|năm)\s+(?:vị|đồng chí|người|ông|bà))?\s*:?\s*$", re.IGNORECASE)
 
 
 def _verb_before(text: str, start: int, end: int, phrases) -> str | None:
@@ -213,8 +216,8 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
             # "trao quyết định nghỉ hưu cho X - <titles>", "X - <titles> đã về nghỉ hưu": the posts end
             semi = text.find(";", max(n.end, ce), clause_end)
             own_end = semi if semi >= 0 else clause_end
-            retires = _has_any(lead_in[-40:], st["retire"]) or (not new_post and _has_any(
-                text[max(n.end, ce) : own_end], st["retire"]))
+            retires = _has_any(_FUTURE_RETIREMENT.sub(" ", lead_in[-40:]), st["retire"]) or (not new_post and _has_any(
+                _FUTURE_RETIREMENT.sub(" ", text[max(n.end, ce) : own_end]), st["retire"]))
             for t in chain:
                 status = status_of(t)
                 if status == "current" and listed_new:
