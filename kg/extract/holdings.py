@@ -48,6 +48,7 @@ def _chains(titles: list[Title], text: str) -> list[list[Title]]:
 
 # "cho đến khi có quyết định nghỉ hưu", "đủ tuổi nghỉ hưu": a retirement to come, not one told
 _FUTURE_RETIREMENT = re.compile(r"(?:đến khi|tới khi|đủ tuổi|độ tuổi|tuổi)\s+(?:có\s+)?(?:quyết định\s+)?(?:nghỉ hưu|về hưu)", re.IGNORECASE)
+_PROMOTION = re.compile(r"bổ nhiệm|được bầu|bầu giữ|bầu làm|giữ chức|phê chuẩn|chuẩn y|trúng cử|tái cử", re.IGNORECASE)
 _MEMBERSHIP = re.compile(r"^(?:Ủy viên|\w+ ủy viên|Đại biểu)", re.IGNORECASE)
 _BARE_PARTY = re.compile(r"^(?:Đảng ủy|Đảng đoàn|Ban cán sự đảng|Đảng bộ|Chi bộ)$", re.IGNORECASE)
 
@@ -225,6 +226,12 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
                 # moved to a new post: the executive posts of the chain end, memberships
                 # (Ủy viên Trung ương, Tỉnh ủy viên...) go on
                 if status == "current" and (new_post and moves or retires) and not _MEMBERSHIP.match(t.role):
+                    status = "ends"
+                # promoted from one state post to another (FORMAT: a promotion ends the old post);
+                # party posts are held together with state posts and go on
+                elif status == "current" and new_post and _PROMOTION.search(text, max(ce, n.end), new_post.start) \
+                        and not _MEMBERSHIP.match(t.role) and not _PARTY_ROLE.match(t.role) \
+                        and not _PARTY_ROLE.match(new_post.role) and (t.org or "").lower() != (new_post.org or "").lower():
                     status = "ends"
                 # "nguyên X" with a retirement or a transfer reported: the post ends here
                 if status == "former" and (moves or retires or new_post and _has_any(text[start:end], st["moves"])):
