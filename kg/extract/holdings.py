@@ -48,6 +48,7 @@ def _chains(titles: list[Title], text: str) -> list[list[Title]]:
 
 # "cho đến khi có quyết định nghỉ hưu", "đủ tuổi nghỉ hưu": a retirement to come, not one told
 _FUTURE_RETIREMENT = re.compile(r"(?:đến khi|tới khi|đủ tuổi|độ tuổi|tuổi)\s+(?:có\s+)?(?:quyết định\s+)?(?:nghỉ hưu|về hưu)", re.IGNORECASE)
+_AGENT = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?,?\s*(?:đã\s+|vừa\s+|sẽ\s+)?(?:trao|công bố|ký|đọc|giao|chủ trì|phát biểu)(?!\w)", re.IGNORECASE)
 _PROMOTION = re.compile(r"bổ nhiệm|được bầu|bầu giữ|bầu làm|giữ chức|phê chuẩn|chuẩn y|trúng cử|tái cử", re.IGNORECASE)
 _MEMBERSHIP = re.compile(r"^(?:Ủy viên|\w+ ủy viên|Đại biểu)", re.IGNORECASE)
 _BARE_PARTY = re.compile(r"^(?:Đảng ủy|Đảng đoàn|Ban cán sự đảng|Đảng bộ|Chi bộ)$", re.IGNORECASE)
@@ -214,10 +215,14 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
             lead_in = text[max(start, min(n.start, cs) - 60) : min(n.start, cs)]
             clause = lead_in + text[min(n.start, cs) : new_post.start if new_post else clause_end]
             moves = _has_any(clause, st["moves"] + st["ends"])
+            # "X (bên trái) trao quyết định nghỉ hưu cho Y": X hands the decision over, Y is moved
+            agent = bool(_AGENT.match(text, max(n.end, ce)))
+            if agent:
+                moves = False
             # "trao quyết định nghỉ hưu cho X - <titles>", "X - <titles> đã về nghỉ hưu": the posts end
             semi = text.find(";", max(n.end, ce), clause_end)
             own_end = semi if semi >= 0 else clause_end
-            retires = _has_any(_FUTURE_RETIREMENT.sub(" ", lead_in[-40:]), st["retire"]) or (not new_post and _has_any(
+            retires = _has_any(_FUTURE_RETIREMENT.sub(" ", lead_in[-40:]), st["retire"]) or (not new_post and not agent and _has_any(
                 _FUTURE_RETIREMENT.sub(" ", text[max(n.end, ce) : own_end]), st["retire"]))
             for t in chain:
                 status = status_of(t)
