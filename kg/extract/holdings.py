@@ -49,6 +49,7 @@ def _chains(titles: list[Title], text: str) -> list[list[Title]]:
 # "cho đến khi có quyết định nghỉ hưu", "đủ tuổi nghỉ hưu": a retirement to come, not one told
 _FUTURE_RETIREMENT = re.compile(r"(?:đến khi|tới khi|đủ tuổi|độ tuổi|tuổi)\s+(?:có\s+)?(?:quyết định\s+)?(?:nghỉ hưu|về hưu)", re.IGNORECASE)
 _AGENT = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?,?\s*(?:đã\s+|vừa\s+|sẽ\s+)?(?:trao|công bố|ký|đọc|giao|chủ trì|phát biểu)(?!\w)", re.IGNORECASE)
+_TRANSFER = re.compile(r"(?:được|bị)\s+(?:điều động|luân chuyển|điều chuyển)|chuyển công tác", re.IGNORECASE)
 _PROMOTION = re.compile(r"bổ nhiệm|được bầu|bầu giữ|bầu làm|giữ chức|phê chuẩn|chuẩn y|trúng cử|tái cử", re.IGNORECASE)
 _MEMBERSHIP = re.compile(r"^(?:Ủy viên|\w+ ủy viên|Đại biểu)", re.IGNORECASE)
 _BARE_PARTY = re.compile(r"^(?:Đảng ủy|Đảng đoàn|Ban cán sự đảng|Đảng bộ|Chi bộ)$", re.IGNORECASE)
@@ -234,7 +235,10 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
                     status = "ends"
                 # promoted from one state post to another (FORMAT: a promotion ends the old post);
                 # party posts are held together with state posts and go on
-                elif status == "current" and new_post and _PROMOTION.search(text, max(ce, n.end), new_post.start) \
+                elif status == "current" and not agent and _TRANSFER.search(text, max(n.end, ce), own_end) \
+                        and not _MEMBERSHIP.match(t.role):
+                    status = "ends"  # "X, <post>, được điều động đến nhận công tác tại ...": moved out
+                elif status == "current" and not agent and new_post and _PROMOTION.search(text, max(ce, n.end), new_post.start) \
                         and not _MEMBERSHIP.match(t.role) and not _PARTY_ROLE.match(t.role) \
                         and not _PARTY_ROLE.match(new_post.role) and (t.org or "").lower() != (new_post.org or "").lower():
                     status = "ends"
