@@ -4,6 +4,7 @@ Every fact node (Holding, Event, CountObservation, SubOrganizationLink) points w
 ``kg:evidence`` to an Evidence node: the exact quote of the normalized text and its
 character offsets. Names are written as the document writes them (``kg:name`` in the
 document's graph), so one person IRI may carry different spellings in different graphs.
+Persons, organizations and holdings also carry each name's ``kg:nameKey`` (kg.ids.name_key).
 """
 
 from __future__ import annotations
@@ -102,6 +103,13 @@ class _GraphBuilder:
         self.add(iri, KG.inDocument, self.doc)
         self.add(subject, KG.evidence, iri)
 
+    def _name(self, subject: ox.NamedNode, name: str) -> None:
+        """``kg:name`` as written and its ``kg:nameKey`` (lower case, one tone placement), the
+        literal the named queries look a name parameter up by instead of comparing LCASE of
+        every name."""
+        self.add(subject, KG.name, ox.Literal(name))
+        self.add(subject, KG.nameKey, ox.Literal(ids.name_key(name)))
+
     # -- entities ------------------------------------------------------------------------
 
     def _person(self, person: Person) -> ox.NamedNode:
@@ -110,7 +118,7 @@ class _GraphBuilder:
         self.persons.setdefault(person.name, iri)
         self.persons.setdefault(ids.name_key(person.name), iri)
         self.add(iri, RDF.type, node(KG.Person))
-        self.add(iri, KG.name, ox.Literal(person.name))
+        self._name(iri, person.name)
         if person.province:
             self.add(iri, KG.province, ox.Literal(person.province))
         if person.central:
@@ -125,14 +133,14 @@ class _GraphBuilder:
             iri = ox.NamedNode(ids.person_iri(name, None))
             self.persons[name] = self.persons[ids.name_key(name)] = iri
             self.add(iri, RDF.type, node(KG.Person))
-            self.add(iri, KG.name, ox.Literal(name))
+            self._name(iri, name)
         return iri
 
     def _org(self, name: str, province: str | None = None) -> ox.NamedNode:
         province = province or self.org_province.get(ids.name_key(name))
         iri = ox.NamedNode(ids.org_iri(name, province, doc_hash=self.hash))
         self.add(iri, RDF.type, node(KG.Organization))
-        self.add(iri, KG.name, ox.Literal(name))
+        self._name(iri, name)
         if province:
             self.add(iri, KG.province, ox.Literal(province))
         return iri
@@ -155,7 +163,7 @@ class _GraphBuilder:
         self.add(post, KG.name, ox.Literal(h.position))
         self.add(post, KG.role, role)
         self.add(iri, RDF.type, node(KG.Holding))
-        self.add(iri, KG.name, ox.Literal(h.position))  # the phrase as this sentence writes it
+        self._name(iri, h.position)  # the phrase as this sentence writes it
         self.add(iri, KG.person, person)
         self.add(iri, KG.post, post)
         self.add(iri, KG.role, role)

@@ -11,7 +11,9 @@ A research query starts with a header of comment lines that document it::
 required. Every parameter is always bound (to its default when not given), so a query tests
 ``?at = ""`` instead of ``BOUND(?at)``. Parameter types:
 
-- ``ref``: an IRI (``https://...`` or ``<https://...>``) or a name, matched case-insensitively
+- ``ref``: an IRI (``https://...`` or ``<https://...>``) or a name, matched case-insensitively:
+  a name is bound as its key (kg.ids.name_key: lower case, one tone placement, one space), which
+  a query looks up with ``?x kg:nameKey ?param`` (persons, organizations and holdings carry one)
 - ``date``: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (compared with dates as strings)
 - ``int``: an integer ≥ 0
 - ``text``: any string
@@ -207,7 +209,7 @@ def _term(query: str, p: Param, value: object):
     """A parameter value as a pyoxigraph term, checked against the parameter's type."""
     import pyoxigraph as ox
 
-    from kg.ids import fold_tones, place_key
+    from kg.ids import name_key, place_key
 
     def bad(problem: str) -> QueryError:
         return QueryError(f"query {query!r}, parameter {p.name}={value!r}: {problem}")
@@ -250,7 +252,7 @@ def _term(query: str, p: Param, value: object):
             raise bad("not an IRI; write <https://...> or give a name")
         if p.type == "raw" and re.fullmatch(r"-?\d+", text):
             return ox.Literal(int(text))
-        return ox.Literal(fold_tones(" ".join(text.split())) if p.type == "ref" else text)
+        return ox.Literal(name_key(text) if p.type == "ref" else text)
     return ox.Literal(text)
 
 
