@@ -9,16 +9,8 @@ repository.
 
 from __future__ import annotations
 
-import importlib.util
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = (REPO / "../shared").resolve()
-SCORER = SHARED / "eval" / "score.py"
+from shared_eval import REPO, SHARED, load_scorer, run_kg
 
 #: Lowest F1 (or accuracy) accepted per set and area; measured figures are in the README.
 THRESHOLDS = {
@@ -34,29 +26,14 @@ SETS = {"seeds": ("seeds", "eval/gold/seeds"), "dev": ("corpus/dev", "eval/gold/
         "heldout": (REPO / "tests/heldout/articles", REPO / "tests/heldout/gold")}
 
 
-def _scorer():
-    if not SCORER.is_file():
-        pytest.skip(f"the shared scorer is not at {SCORER} (clone the repository next to ../shared)")
-    spec = importlib.util.spec_from_file_location("shared_eval_score", SCORER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _kg(*args: str) -> subprocess.CompletedProcess:
-    script = Path(sys.executable).with_name("kg")
-    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli"]
-    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=600, cwd=REPO)
-
-
 @pytest.fixture(scope="module", params=sorted(SETS))
 def scored(request, tmp_path_factory):
-    score = _scorer()
+    score = load_scorer()
     texts, gold = (SHARED / p for p in SETS[request.param])
     store = tmp_path_factory.mktemp(request.param) / "store"
-    ingest = _kg("--store", str(store), "ingest", str(texts))
+    ingest = run_kg("--store", str(store), "ingest", str(texts))
     assert ingest.returncode == 0, ingest.stderr
-    export = _kg("--store", str(store), "export", "--format", "facts")
+    export = run_kg("--store", str(store), "export", "--format", "facts")
     assert export.returncode == 0, export.stderr
     facts = store.parent / "facts.jsonl"
     facts.write_text(export.stdout, encoding="utf-8")
