@@ -439,6 +439,7 @@ def resolve_persons(ctx: click.Context, merges, splits, explain_name: str | None
     a resolved person's IRI (its first mention). Judgements are kept in judgements.jsonl in
     the store folder and applied on every later run; delete a line there to undo it.
     """
+    from kg import aggregates
     from kg import resolve as res
 
     with _open_store(ctx, read_only=not (merges or splits) and explain_name is not None) as store:
@@ -449,6 +450,7 @@ def resolve_persons(ctx: click.Context, merges, splits, explain_name: str | None
                     res.add_judgement(store.path, res.Judgement(op, res.mention_ref(a, mentions, store),
                                                                 res.mention_ref(b, mentions, store)))
             report = res.resolve(store, store_dir=store.path)
+            aggregates.rebuild(store)
             click.echo(report.summary())
         if explain_name is not None:
             rows = res.explain(store, explain_name)

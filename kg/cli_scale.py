@@ -47,12 +47,15 @@ def load(ctx: click.Context, source: str) -> None:
     """Bulk-load N-Quads shards (a folder of *.nq files, or one file) into the store.
 
     Fast and not transactional: if it is interrupted, run it again on the same shards.
+    Then the precomputed rows of served_with and people_by_province are rebuilt.
     """
+    from kg.aggregates import rebuild
     from kg.scale import load_shards
     from kg.store import open_store
 
     with open_store(ctx.obj["store"], read_only=False) as store:
         report = load_shards(source, store=store)
+        rebuild(store)
     click.echo(report.summary())
 
 

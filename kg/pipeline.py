@@ -15,6 +15,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
+from kg.aggregates import has_aggregates
+from kg.aggregates import rebuild as rebuild_aggregates
 from kg.errors import KGError, StoreError
 from kg.extract import extract
 from kg.ingest import Entry, read_paths
@@ -302,6 +304,8 @@ def ingest(
         flush(batch)
     if resolve and (report.documents or (report.unchanged and not has_resolution(store))):
         report.resolution = run_resolve(store, store_dir=getattr(store, "path", None))
+    if resolve and (report.documents or (report.unchanged and not has_aggregates(store))):
+        rebuild_aggregates(store)  # the precomputed rows of served_with, people_by_province
     report.seconds = time.perf_counter() - start
     return report
 
@@ -315,7 +319,9 @@ def _literal(value: str):
 
 def remove(doc_iri: str, *, store) -> None:
     """Remove one document's graph, then resolve persons again (when the store was resolved),
-    so that no person stays joined on the removed document's evidence."""
+    so that no person stays joined on the removed document's evidence, and rebuild the
+    precomputed rows (kg.aggregates)."""
     store.remove_document(doc_iri)
     if has_resolution(store):
         run_resolve(store, store_dir=getattr(store, "path", None))
+    rebuild_aggregates(store)

@@ -30,6 +30,8 @@ SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 #: kg.resolve), and the administrative units with their 2025 successors.
 RESOLUTION_GRAPH = BASE + "graph/resolution"
 ADMIN_GRAPH = BASE + "graph/admin"
+#: Precomputed rows of the served_with and people_by_province queries (kg.aggregates).
+AGGREGATES_GRAPH = BASE + "graph/aggregates"
 
 
 class KG(DefinedNamespace):
@@ -136,6 +138,24 @@ class KG(DefinedNamespace):
     succeededBy: URIRef
     changeDate: URIRef
     nameKey: URIRef
+    # precomputed answers of research queries (kg.aggregates)
+    ServedWithPair: URIRef
+    ProvincePerson: URIRef
+    personA: URIRef
+    personB: URIRef
+    nameA: URIRef
+    nameB: URIRef
+    spanFrom: URIRef
+    spanTo: URIRef
+    servedIn: URIRef
+    organizationName: URIRef
+    positionsA: URIRef
+    positionsB: URIRef
+    provinceName: URIRef
+    provinceKey: URIRef
+    postCount: URIRef
+    eventCount: URIRef
+    documentCount: URIRef
 
 
 #: Event kind (kg.model.EVENT_KINDS) -> its class.
