@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import re
 import unicodedata
+from functools import lru_cache
 
 from kg.vocab import BASE
 
@@ -35,6 +37,8 @@ _OLD_TONE = re.compile(r"(?i)(?<!q)(o(?=[ae])|u(?=y))([aey])([\u0300\u0301\u0309
 _SPACE = re.compile(r"\s+")
 _BARE_PLACE_WORDS = ("tỉnh", "thành phố", "tp", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+_encode_string = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
 
 
 def fold_tones(text: str) -> str:
@@ -48,6 +52,7 @@ def fold_tones(text: str) -> str:
     return unicodedata.normalize("NFC", folded)
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
     """The comparison key of a name or phrase: NFC, lower case, one tone placement, one space."""
     text = unicodedata.normalize("NFC", name)
@@ -55,6 +60,7 @@ def name_key(name: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=4096)
 def place_key(province: str | None) -> str | None:
     """The key of a province name, without a leading "tỉnh" / "thành phố" / "TP"."""
     if not province:
@@ -67,17 +73,35 @@ def place_key(province: str | None) -> str | None:
 
 
 def _digest(*parts: object) -> str:
-    data = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    """SHA-256 of the compact JSON array of ``parts`` (``json.dumps(parts, ensure_ascii=False,
+    separators=(",", ":"))``), written directly for strings, integers and None."""
+    try:
+        data = "[" + ",".join(map(_json_atom, parts)) + "]"
+    except TypeError:
+        data = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _json_atom(value: object) -> str:
+    """``json.dumps(value, ensure_ascii=False)`` for a str, an int or None (TypeError otherwise)."""
+    kind = type(value)
+    if kind is str:
+        return _encode_string(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    raise TypeError(kind.__name__)
 
 
 def _slug(key: str, limit: int = 48) -> str:
     ascii_text = unicodedata.normalize("NFKD", key.replace("đ", "d").replace("Đ", "D"))
     ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    slug = _NON_SLUG.sub("-", ascii_text).strip("-")
     return slug[:limit].rstrip("-") or "x"
 
 
+@lru_cache(maxsize=1 << 16)
 def _named(kind: str, key: str, *scope: object) -> str:
     return f"{BASE}{kind}/{_slug(key)}-{_digest(key, *scope)[:12]}"
 

@@ -25,7 +25,6 @@ from kg.normalize import normalize
 from kg.rdf import facts_to_quads
 from kg.resolve import has_resolution
 from kg.resolve import resolve as run_resolve
-from kg.vocab import KG
 
 __all__ = ["IngestReport", "Processed", "ingest", "process", "process_parallel", "remove"]
 
@@ -97,6 +96,11 @@ class Processed:
         import pyoxigraph as ox
 
         return list(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS))
+
+    def payload(self):
+        """What ``Store.put_documents`` takes for this document: the N-Quads bytes when it
+        came from a worker (loaded as they are), else the quads."""
+        return self.nquads if self.nquads and not self.quads else self.quads
 
 
 def _problem(exc: BaseException) -> str:
@@ -191,9 +195,6 @@ def _chunk_results(chunk: list[Entry], future) -> list[Processed]:
         return [Processed(e.source, problem=_problem(exc), doc_id=e.document.doc_id) for e in chunk]
 
 
-_SAME_ID = f"SELECT ?g ?file WHERE {{ GRAPH ?g {{ ?g a <{KG.Document}> ; <{KG.fileName}> ?file }} }}"
-
-
 def ingest(
     paths: Iterable[str],
     *,
@@ -244,8 +245,7 @@ def ingest(
     def older_versions(result: Processed) -> list[str]:
         if not result.doc_id:
             return []
-        rows = store.query(_SAME_ID, bindings={"file": _literal(result.doc_id)}).rows
-        return [g for g, _ in rows if g != result.doc_iri and g not in written]
+        return [g for g in store.documents_with_file(result.doc_id) if g != result.doc_iri and g not in written]
 
     def count(result: Processed) -> None:
         report.documents += 1
@@ -265,7 +265,7 @@ def ingest(
         if len(good) > 1:
             try:
                 drop = [g for r in good for g in older_versions(r)]
-                store.put_documents([(r.doc_iri, r.quad_list()) for r in good], drop=drop)
+                store.put_documents([(r.doc_iri, r.payload()) for r in good], drop=drop)
                 stored = True
             except StoreError:
                 raise
@@ -277,7 +277,7 @@ def ingest(
                 if r.problem is not None:
                     continue
                 try:
-                    store.put_documents([(r.doc_iri, r.quad_list())], drop=older_versions(r))
+                    store.put_documents([(r.doc_iri, r.payload())], drop=older_versions(r))
                 except StoreError:
                     raise
                 except KGError as exc:
@@ -308,13 +308,6 @@ def ingest(
         rebuild_aggregates(store)  # the precomputed rows of served_with, people_by_province
     report.seconds = time.perf_counter() - start
     return report
-
-
-def _literal(value: str):
-    """A plain string literal (so an id that looks like an IRI still binds as text)."""
-    import pyoxigraph as ox
-
-    return ox.Literal(value)
 
 
 def remove(doc_iri: str, *, store) -> None:

@@ -32,8 +32,8 @@ from typing import BinaryIO, Iterable, Iterator
 import pyoxigraph as ox
 
 from kg.errors import InputError, QueryError, StoreError, UsageError
-from kg.store import (DOCUMENTS_QUERY, FORMATS, HAS_HASH_QUERY, STATS_QUERY, QueryResult, replace_update,
-                      to_python, to_term)
+from kg.store import (DOCUMENTS_QUERY, FORMATS, HAS_HASH_QUERY, SAME_FILE_QUERY, STATS_QUERY, QueryResult,
+                      as_quads, replace_update, to_python, to_term)
 from kg.vocab import PREFIXES
 
 __all__ = ["RemoteStore", "inject_values"]
@@ -127,9 +127,9 @@ class RemoteStore:
         """Replace the named graph ``doc_iri`` with ``quads`` in one SPARQL UPDATE."""
         self.put_documents([(doc_iri, quads)])
 
-    def put_documents(self, docs: Iterable[tuple[str, Iterable[ox.Quad]]], *, drop: Iterable[str] = ()) -> None:
+    def put_documents(self, docs: Iterable[tuple[str, Iterable[ox.Quad] | bytes]], *, drop: Iterable[str] = ()) -> None:
         """Replace several documents' graphs (and drop the graphs in ``drop``) in ONE update."""
-        docs = [(ox.NamedNode(iri), list(quads)) for iri, quads in docs]
+        docs = [(ox.NamedNode(iri), as_quads(quads)) for iri, quads in docs]
         self._update(replace_update(docs, drop=[ox.NamedNode(g) for g in drop]))
 
     def remove_document(self, doc_iri: str) -> None:
@@ -171,6 +171,10 @@ class RemoteStore:
     def has_document_hash(self, content_hash: str) -> bool:
         """True when a document with this content hash is on the server."""
         return bool(self.query(HAS_HASH_QUERY, {"hash": ox.Literal(content_hash)}).rows[0][0])
+
+    def documents_with_file(self, file: str) -> list[str]:
+        """The IRIs of the stored documents whose ``kg:fileName`` is ``file``."""
+        return [g for g, _ in self.query(SAME_FILE_QUERY, {"file": ox.Literal(file)}).rows]
 
     def documents(self) -> list[dict[str, str]]:
         """One record per stored document: ``{"iri", "file", "hash"}``, ordered by file name."""

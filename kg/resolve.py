@@ -130,26 +130,38 @@ class Mention:
     @property
     def national(self) -> bool:
         """True when the extractor marked the person central or any post is a national one."""
-        return self.central or any(_is_national(h) for h in self.holdings)
+        return self.central or self._context()[0]
 
     @property
     def provinces(self) -> dict[str, list[str]]:
         """Province key -> holdings in organizations of that province (national posts, which
         the extractor may tie to the article's province, do not count)."""
-        out: dict[str, list[str]] = defaultdict(list)
-        for h in self.holdings:
-            if h.province and not _is_national(h):
-                out[h.province].append(h.iri)
-        return out
+        return self._context()[1]
 
     @property
     def orgs(self) -> dict[str, list[str]]:
         """Organization IRI -> holdings, for organizations with no province and a place named."""
-        out: dict[str, list[str]] = defaultdict(list)
+        return self._context()[2]
+
+    def _context(self) -> tuple[bool, dict[str, list[str]], dict[str, list[str]]]:
+        """(any national post, provinces, orgs), computed once for the current holdings
+        (clustering reads them many times per mention)."""
+        cached = self.__dict__.get("_cached_context")
+        if cached is not None and cached[0] == len(self.holdings):
+            return cached[1]
+        national = False
+        provinces: dict[str, list[str]] = {}
+        orgs: dict[str, list[str]] = {}
         for h in self.holdings:
+            is_national = _is_national(h)
+            national = national or is_national
+            if h.province and not is_national:
+                provinces.setdefault(h.province, []).append(h.iri)
             if h.org and not h.province and h.org_name and not ids.is_bare_place(h.org_name):
-                out[h.org].append(h.iri)
-        return out
+                orgs.setdefault(h.org, []).append(h.iri)
+        context = (national, provinces, orgs)
+        self.__dict__["_cached_context"] = (len(self.holdings), context)
+        return context
 
     def ref(self) -> str:
         """``name@file``: how a judgement names this mention."""
@@ -167,9 +179,14 @@ def _national_roles() -> frozenset[str]:
 
 def _is_national(h: Holding) -> bool:
     """A post of the national level (ministry, Central Committee, National Assembly...)."""
-    if h.role and ids.name_key(h.role) in _national_roles():
+    return _national(h.role, h.org_name)
+
+
+@lru_cache(maxsize=1 << 16)
+def _national(role: str | None, org_name: str | None) -> bool:
+    if role and ids.name_key(role) in _national_roles():
         return True
-    return bool(h.org_name and _NATIONAL_ORG.search(canon(h.org_name)))
+    return bool(org_name and _NATIONAL_ORG.search(canon(org_name)))
 
 
 def read_mentions(store) -> list[Mention]:
@@ -199,6 +216,7 @@ def read_mentions(store) -> list[Mention]:
     return sorted(mentions.values(), key=lambda m: (m.file, m.doc, m.person))
 
 
+@lru_cache(maxsize=4096)
 def _canonical_province(name: str | None) -> str | None:
     if not name:
         return None
@@ -428,6 +446,7 @@ def _anchor(group: list[Mention]) -> str:
 # -- post keys and tenures -----------------------------------------------------------------
 
 
+@lru_cache(maxsize=None)
 def _abbreviation_pattern() -> re.Pattern:
     keys = sorted(abbreviations(), key=len, reverse=True)
     return re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in keys) + r")(?!\w)")
@@ -435,8 +454,26 @@ def _abbreviation_pattern() -> re.Pattern:
 
 _PUNCT = re.compile(r"[,.\-–()\"“”]")
 _PARENS = re.compile(r"\([^)]*\)")
+_COUNCIL_MEMBER = re.compile(r"^(tỉnh|thành|huyện|quận|thị|đảng) ủy viên\b(.*)$")
 
 
+@lru_cache(maxsize=None)
+def _province_form_patterns() -> tuple[tuple[str, re.Pattern, str], ...]:
+    """(written form, its whole-word pattern, canonical name), longest form first, for the
+    forms that differ from their province's name."""
+    forms = province_forms()
+    return tuple((form, re.compile(r"(?<!\w)" + re.escape(form) + r"(?!\w)"), forms[form])
+                 for form in sorted(forms, key=len, reverse=True) if form != forms[form])
+
+
+@lru_cache(maxsize=None)
+def _province_key_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """(province key, pattern of "tỉnh/thành phố <key>"), longest key first."""
+    return tuple((name, re.compile(r"\b(?:tỉnh|thành phố) " + re.escape(name) + r"\b"))
+                 for name in sorted({ids.name_key(p) for p in provinces()}, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1 << 16)
 def post_key(phrase: str) -> str:
     """The comparison key of a post phrase (like ../shared/eval/FORMAT.md's keys).
 
@@ -450,16 +487,17 @@ def post_key(phrase: str) -> str:
     True
     """
     text = canon(_PARENS.sub(" ", phrase))
-    forms = province_forms()
-    for form in sorted(forms, key=len, reverse=True):
-        if form in text and form != forms[form]:
-            text = re.sub(r"(?<!\w)" + re.escape(form) + r"(?!\w)", forms[form], text)
+    for form, pattern, name in _province_form_patterns():
+        if form in text:
+            text = pattern.sub(name, text)
     abbr = abbreviations()
     text = _abbreviation_pattern().sub(lambda m: abbr[m.group(1)], text)
     key = ids.name_key(_PUNCT.sub(" ", text))
-    key = re.sub(r"^(tỉnh|thành|huyện|quận|thị|đảng) ủy viên\b(.*)$", lambda m: f"ủy viên {m.group(1)} ủy{m.group(2)}", key)
-    for name in sorted({ids.name_key(p) for p in provinces()}, key=len, reverse=True):
-        key = re.sub(r"\b(?:tỉnh|thành phố) " + re.escape(name) + r"\b", name, key)
+    key = _COUNCIL_MEMBER.sub(lambda m: f"ủy viên {m.group(1)} ủy{m.group(2)}", key)
+    if "tỉnh " in key or "thành phố " in key:
+        for name, pattern in _province_key_patterns():
+            if name in key:
+                key = pattern.sub(name, key)
     return ids.name_key(key)
 
 
@@ -572,84 +610,116 @@ def compute(mentions: list[Mention], judgements: list[Judgement] = ()) -> Resolu
 
 
 def resolution_quads(res: Resolution) -> list[ox.Quad]:
-    """The quads of the resolution graph (without graph name)."""
-    quads: dict[tuple, None] = {}
+    """The quads of the resolution graph (in :data:`kg.vocab.RESOLUTION_GRAPH`)."""
+    graph = ox.NamedNode(RESOLUTION_GRAPH)
+    quads: dict[ox.Quad, None] = {}  # ordered set
 
-    def add(s, p, o) -> None:
-        quads[(ox.NamedNode(s) if isinstance(s, str) else s, node(p), o)] = None
+    def add(s: ox.NamedNode, p: ox.NamedNode, o) -> None:
+        quads[ox.Quad(s, p, o, graph)] = None
 
+    iri = ox.NamedNode
     mention_iri = {m.key: m.iri for m in res.mentions}
     bases: dict[str, set[str]] = defaultdict(set)
     for m in res.mentions:
         e = res.entity_of[m.key]
         bases[m.person].add(e)
-        add(m.iri, RDF.type, node(KG.PersonMention))
-        add(m.iri, KG.mentionOf, ox.NamedNode(m.person))
-        add(m.iri, KG.mentionedIn, ox.NamedNode(m.doc))
-        add(m.iri, KG.resolvedTo, ox.NamedNode(e))
+        mi = iri(mention_iri[m.key])
+        add(mi, _P.type, _P.PersonMention)
+        add(mi, _P.mentionOf, iri(m.person))
+        add(mi, _P.mentionedIn, iri(m.doc))
+        add(mi, _P.resolvedTo, iri(e))
         for n in sorted(m.names):
-            add(m.iri, KG.name, ox.Literal(n))
+            add(mi, _P.name, ox.Literal(n))
     for base, entities in sorted(bases.items()):
         if len(entities) == 1:
-            add(base, OWL.sameAs, ox.NamedNode(next(iter(entities))))
+            add(iri(base), _P.sameAs, iri(next(iter(entities))))
     for e, group in res.groups.items():
-        add(e, RDF.type, node(KG.PersonEntity))
+        ei = iri(e)
+        add(ei, _P.type, _P.PersonEntity)
         for n in sorted({n for m in group for n in m.names}):
-            add(e, KG.name, ox.Literal(n))
+            add(ei, _P.name, ox.Literal(n))
         for p in sorted({p for m in group for p in m.provinces}):
-            add(e, KG.province, ox.Literal(_province_name(p)))
+            add(ei, _P.province, ox.Literal(_province_name(p)))
         if any(m.national for m in group):
-            add(e, KG.central, ox.Literal(True))
+            add(ei, _P.central, _TRUE)
         for t in _tenures(e, group):
             _tenure_quads(t, add)
     for j in res.joins:
         a, b = mention_iri[j.a], mention_iri[j.b]
-        iri = ids.fact_iri("join", a, b, j.reason)
-        add(iri, RDF.type, node(KG.JoinRecord))
-        add(iri, KG.joins, ox.NamedNode(a))
-        add(iri, KG.joins, ox.NamedNode(b))
-        add(iri, KG.reason, ox.Literal(j.reason))
-        add(iri, KG.detail, ox.Literal(j.detail))
+        ji = iri(ids.fact_iri("join", a, b, j.reason))
+        add(ji, _P.type, _P.JoinRecord)
+        add(ji, _P.joins, iri(a))
+        add(ji, _P.joins, iri(b))
+        add(ji, _P.reason, ox.Literal(j.reason))
+        add(ji, _P.detail, ox.Literal(j.detail))
         for basis in j.basis:
-            add(iri, KG.basis, ox.NamedNode(basis))
-    return [ox.Quad(s, p, o, ox.NamedNode(RESOLUTION_GRAPH)) for s, p, o in quads]
+            add(ji, _P.basis, iri(basis))
+    return list(quads)
+
+
+class _P:
+    """The terms the resolution graph is written with, as pyoxigraph nodes (built once)."""
+
+    type = node(RDF.type)
+    sameAs = node(OWL.sameAs)
+    PersonMention, PersonEntity, JoinRecord, Tenure = (node(KG.PersonMention), node(KG.PersonEntity),
+                                                       node(KG.JoinRecord), node(KG.Tenure))
+    mentionOf, mentionedIn, resolvedTo, name = (node(KG.mentionOf), node(KG.mentionedIn), node(KG.resolvedTo),
+                                                node(KG.name))
+    province, central, joins, reason, detail, basis = (node(KG.province), node(KG.central), node(KG.joins),
+                                                       node(KG.reason), node(KG.detail), node(KG.basis))
+    holder, postKey, ofPost = node(KG.holder), node(KG.postKey), node(KG.ofPost)
+    firstAttested, lastAttested, tenureStart, tenureEnd, heldBefore = (
+        node(KG.firstAttested), node(KG.lastAttested), node(KG.tenureStart), node(KG.tenureEnd), node(KG.heldBefore))
+
+
+_TRUE = ox.Literal(True)
 
 
 def _tenure_quads(t: Tenure, add) -> None:
-    iri = t.iri
-    add(iri, RDF.type, node(KG.Tenure))
-    add(iri, KG.holder, ox.NamedNode(t.entity))
-    add(iri, KG.postKey, ox.Literal(t.key))
+    iri = ox.NamedNode(t.iri)
+    add(iri, _P.type, _P.Tenure)
+    add(iri, _P.holder, ox.NamedNode(t.entity))
+    add(iri, _P.postKey, ox.Literal(t.key))
     for n in sorted({h.position for h in t.holdings}):
-        add(iri, KG.name, ox.Literal(n))
+        add(iri, _P.name, ox.Literal(n))
     for p in sorted({h.post for h in t.holdings}):
-        add(iri, KG.ofPost, ox.NamedNode(p))
+        add(iri, _P.ofPost, ox.NamedNode(p))
     for h in t.holdings:
-        add(iri, KG.basis, ox.NamedNode(h.iri))
+        add(iri, _P.basis, ox.NamedNode(h.iri))
     held = t.dates(_HELD)
     if held:
-        add(iri, KG.firstAttested, _date(held[0]))
-        add(iri, KG.lastAttested, _date(held[-1]))
+        add(iri, _P.firstAttested, _date(held[0]))
+        add(iri, _P.lastAttested, _date(held[-1]))
     starts, ends, former = t.dates(("starts",)), t.dates(("ends",)), t.dates(("former",))
     if starts:
-        add(iri, KG.tenureStart, _date(starts[0]))
+        add(iri, _P.tenureStart, _date(starts[0]))
     if ends:
-        add(iri, KG.tenureEnd, _date(ends[-1]))
+        add(iri, _P.tenureEnd, _date(ends[-1]))
     if former:
-        add(iri, KG.heldBefore, _date(former[0]))
+        add(iri, _P.heldBefore, _date(former[0]))
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _date(value: str) -> ox.Literal:
-    if re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+    if _ISO_DAY.match(value):
         return ox.Literal(value, datatype=_XSD_DATE)
     return ox.Literal(value)
 
 
 def _province_name(key: str) -> str:
+    return _province_names().get(key, key)
+
+
+@lru_cache(maxsize=None)
+def _province_names() -> dict[str, str]:
+    """Place key -> the first province name with that key."""
+    out: dict[str, str] = {}
     for p in provinces():
-        if ids.place_key(p) == key:
-            return p
-    return key
+        out.setdefault(ids.place_key(p), p)
+    return out
 
 
 def has_resolution(store) -> bool:
@@ -671,7 +741,7 @@ def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judg
         judgements = load_judgements(store_dir) if store_dir is not None else []
     res = compute(read_mentions(store), judgements)
     quads = resolution_quads(res)
-    res.report.tenures = sum(1 for q in quads if q.predicate == node(RDF.type) and q.object == node(KG.Tenure))
+    res.report.tenures = sum(1 for q in quads if q.object == _P.Tenure and q.predicate == _P.type)
     store.put_document(RESOLUTION_GRAPH, quads)
     store.put_document(ADMIN_GRAPH, admin_quads(store))
     return res.report

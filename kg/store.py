@@ -31,7 +31,7 @@ from filelock import FileLock, Timeout
 from rdflib.namespace import XSD
 
 from kg.errors import InputError, QueryError, StoreError, UsageError
-from kg.vocab import KG, PREFIXES
+from kg.vocab import KG, PREFIXES, node
 
 DATA_DIR = "oxigraph"
 LOCK_FILE = "kg.lock"
@@ -54,6 +54,10 @@ STATS_QUERY = (f"SELECT (COUNT(DISTINCT ?d) AS ?documents) (COUNT(DISTINCT ?p) A
 DOCUMENTS_QUERY = (f"SELECT ?iri ?file ?hash WHERE {{ GRAPH ?iri {{ ?iri a <{KG.Document}> ; "
                    f"<{KG.fileName}> ?file ; <{KG.contentHash}> ?hash }} }} ORDER BY ?file ?iri")
 HAS_HASH_QUERY = f"ASK {{ GRAPH ?g {{ ?g a <{KG.Document}> ; <{KG.contentHash}> ?hash }} }}"
+#: The documents stored under one file name (binding ``?file``).
+SAME_FILE_QUERY = f"SELECT ?g ?file WHERE {{ GRAPH ?g {{ ?g a <{KG.Document}> ; <{KG.fileName}> ?file }} }}"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_DOCUMENT = node(KG.Document)
 
 
 @dataclass
@@ -148,23 +152,35 @@ class Store:
         """
         self.put_documents([(doc_iri, quads)])
 
-    def put_documents(self, docs: Iterable[tuple[str, Iterable[ox.Quad]]], *, drop: Iterable[str] = ()) -> None:
+    def put_documents(self, docs: Iterable[tuple[str, Iterable[ox.Quad] | bytes]], *, drop: Iterable[str] = ()) -> None:
         """Replace several documents' named graphs in ONE transaction: all or nothing.
 
         Each ``(doc_iri, quads)`` replaces the graph ``doc_iri``; the graphs named in ``drop``
         (e.g. an older version of an edited article) are removed in the same transaction.
-        When none of these graphs exists yet, the quads are added with a fast transactional
-        insert instead of a SPARQL update.
+        ``quads`` may also be N-Quads bytes whose quads are all in the graph ``doc_iri`` (as
+        ``kg.pipeline.process(..., as_nquads=True)`` writes them), loaded without turning
+        them into Python objects. When none of these graphs exists yet, the data is added
+        with a fast transactional insert instead of a SPARQL update.
+
+        Raises:
+            InputError: if N-Quads bytes do not parse.
+            StoreError: if the store cannot be written.
         """
         self._writable()
-        docs = [(ox.NamedNode(iri), list(quads)) for iri, quads in docs]
+        docs = [(ox.NamedNode(iri), quads if isinstance(quads, bytes) else list(quads)) for iri, quads in docs]
         gone = [ox.NamedNode(iri) for iri in drop]
         inner = self.inner
         try:
             if not any(inner.contains_named_graph(g) for g in [*gone, *(g for g, _ in docs)]):
-                inner.extend(ox.Quad(q.subject, q.predicate, q.object, g) for g, quads in docs for q in quads)
+                if docs and all(isinstance(quads, bytes) for _, quads in docs):
+                    inner.load(b"".join(quads for _, quads in docs), format=ox.RdfFormat.N_QUADS)
+                else:
+                    inner.extend(ox.Quad(q.subject, q.predicate, q.object, g)
+                                 for g, quads in docs for q in as_quads(quads))
                 return
-            inner.update(replace_update(docs, drop=gone))
+            inner.update(replace_update([(g, as_quads(quads)) for g, quads in docs], drop=gone))
+        except SyntaxError as e:
+            raise InputError(f"not valid N-Quads: {_first_line(e)}", source=docs[0][0].value) from None
         except OSError as e:
             names = ", ".join(g.value for g, _ in docs[:3])
             raise StoreError(f"cannot write document {names}: {_first_line(e)}", source=str(self.path)) from None
@@ -196,8 +212,30 @@ class Store:
         self.inner.update(f"DROP SILENT GRAPH {ox.NamedNode(doc_iri)}")
 
     def has_document_hash(self, content_hash: str) -> bool:
-        """True when a document with this content hash is in the store (so it can be skipped)."""
-        return bool(self.inner.query(HAS_HASH_QUERY, substitutions={ox.Variable("hash"): ox.Literal(content_hash)}))
+        """True when a document with this content hash is in the store (so it can be skipped).
+
+        The answer of :data:`HAS_HASH_QUERY`, read from the object index (one lookup, not a
+        query per document).
+        """
+        return bool(self._documents_with(KG.contentHash, content_hash, limit=1))
+
+    def documents_with_file(self, file: str) -> list[str]:
+        """The IRIs of the stored documents whose ``kg:fileName`` is ``file`` (an edited
+        article's older versions), by an index lookup."""
+        return self._documents_with(KG.fileName, file)
+
+    def _documents_with(self, predicate, value: str, *, limit: int | None = None) -> list[str]:
+        """Document graphs ``?g`` holding ``?g a kg:Document ; <predicate> "value"``."""
+        inner, out = self.inner, []
+        pattern = inner.quads_for_pattern(None, node(predicate), ox.Literal(value), None)
+        for q in pattern:
+            g = q.graph_name
+            if isinstance(g, ox.NamedNode) and q.subject == g and g.value not in out and \
+                    next(inner.quads_for_pattern(g, _RDF_TYPE, _DOCUMENT, g), None) is not None:
+                out.append(g.value)
+                if limit is not None and len(out) >= limit:
+                    break
+        return out
 
     def documents(self) -> list[dict[str, str]]:
         """One record per stored document: ``{"iri", "file", "hash"}``, ordered by file name."""
@@ -240,7 +278,7 @@ class Store:
             raise StoreError(f"cannot read: {_first_line(e)}", source=str(self.path)) from None
         if isinstance(result, ox.QuerySolutions):
             names = tuple(v.value for v in result.variables)
-            rows = (tuple(to_python(s[n]) for n in names) for s in result)
+            rows = (tuple(map(to_python, s)) for s in result)  # a solution iterates in ``names`` order
             return _collect(names, rows, limit=limit, where=str(self.path))
         if isinstance(result, ox.QueryTriples):
             rows = ((to_python(t.subject), to_python(t.predicate), to_python(t.object)) for t in result)
@@ -296,6 +334,13 @@ def _collect(names: tuple[str, ...], rows, *, limit: int | None, where: str) -> 
     except (ValueError, TypeError, RuntimeError) as e:  # evaluation errors surface while iterating
         raise QueryError(f"cannot run query: {_first_line(e)}") from None
     return QueryResult(names, kept[:limit], truncated=len(kept) > limit)
+
+
+def as_quads(quads: Iterable[ox.Quad] | bytes) -> list[ox.Quad]:
+    """Quads given as quads or as N-Quads bytes, as a list of quads."""
+    if isinstance(quads, bytes):
+        return list(ox.parse(quads, format=ox.RdfFormat.N_QUADS))
+    return list(quads)
 
 
 def replace_update(docs: list[tuple[ox.NamedNode, list[ox.Quad]]], *, drop: Iterable[ox.NamedNode] = ()) -> str:
@@ -400,11 +445,19 @@ _NUMERIC = {str(XSD.integer): int, str(XSD.int): int, str(XSD.long): int, str(XS
             str(XSD.decimal): float, str(XSD.double): float, str(XSD.float): float}
 
 
+_XSD_STRING = str(XSD.string)
+
+
 def to_python(term) -> object:
     """A pyoxigraph term as a Python value: IRI -> str, number -> int/float, boolean -> bool,
     other literals -> their lexical form, blank node -> ``"_:id"``, unbound -> None."""
     if term is None:
         return None
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return term.value
+    if kind is ox.Literal and term.datatype.value == _XSD_STRING:  # the common case, first
+        return term.value
     if isinstance(term, ox.NamedNode):
         return term.value
     if isinstance(term, ox.BlankNode):
