@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from functools import cache
 
 from kg import lexicon
 from kg.extract import events as ev
 from kg.extract.dates import article_year, find_dates, lead_year, publication_date
 from kg.extract.holdings import Link, link_titles, respective_links
-from kg.extract.mentions import Name, find_names, find_titles, parse_org, provinces_in
+from kg.extract.mentions import Name, Title, find_names, find_titles, parse_org, provinces_in
 from kg.extract.positions import fill, units_named
 from kg.model import Count, Event, Evidence, Facts, Holding, Person, SubOrg, Text
 
@@ -294,13 +295,6 @@ def _context_province(t: str, sents, link: Link, province: str | None, frequent:
     return province
 
 
-def _sentence_of(sents, pos: int):
-    for sp in sents:
-        if sp.start <= pos < sp.end:
-            return sp
-    return sents[-1]
-
-
 def _ordered_persons(links, names_by_sentence, resolve, full_names) -> list[str]:
     out: dict[str, None] = {}
     for names in names_by_sentence:
@@ -422,8 +416,6 @@ def _count_org(t: str, start: int, pos: int, what: str, main_org: str | None) ->
 
 
 def _fill_org(org: str, province: str | None, units: dict | None = None) -> str:
-    from kg.extract.mentions import Title
-
     if org.lower().startswith("đảng ủy "):
         org = "Đảng bộ " + org[8:]
     _, filled, _ = fill(Title(0, 0, "X", org, False), province, units)
@@ -472,8 +464,6 @@ def _drop_subsumed(holdings: dict) -> dict:
 
 
 def _with_status(h: Holding, status: str) -> Holding:
-    from dataclasses import replace
-
     return replace(h, status=status)
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from kg import lexicon
+from kg.extract.dates import find_dates
 from kg.extract.mentions import parse_org
 
 
@@ -156,8 +157,6 @@ def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, l
 def split_by_date(text: str, sentences, kinds):
     """A round-up ("Tuyên Quang: Sáng 14/8, ... Gia Lai: Ngày 13/8, ...") tells one event per
     date: the main kind's cues that open with different dates become events of their own."""
-    from kg.extract.dates import find_dates
-
     if not kinds:
         return kinds
     kind, cues_, is_main = kinds[0]

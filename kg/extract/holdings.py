@@ -134,7 +134,6 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
     """Which name holds which title in the sentence ``text[start:end]``."""
     st = lexicon.statuses()
     links: list[Link] = []
-    used: set[int] = set()
     groups = _lists(names, text)
     group_of = {id(n): g for g in groups for n in g}
     chains = [_share_orgs(c) for c in _chains(titles, text)]
@@ -179,12 +178,10 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
         if not holders and not verb_holders:
             # "miễn nhiệm chức danh <chain> đối với ông Y"
             after = [n for n in names if n.start >= ce]
-            gap_before = text[before[-1].end if before else start : cs]
             verb = _verb_before(text, before[-1].end if before else start, cs, st["ends"]) or _verb_before(
                 text, before[-1].end if before else start, cs, st["starts"])
             if verb and after and re.fullmatch(r"\s*(?:\S+\s+){0,3}?đối với\s+(?:các\s+)?(?:ông|bà|đồng chí)?\s*", text[ce : after[0].start]):
                 verb_holders = list(group_of[id(after[0])])
-            del gap_before
         if not holders and not verb_holders:
             continue
         if verb_holders:
@@ -246,7 +243,6 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
                 if status == "former" and (moves or retires or new_post and _has_any(text[start:end], st["moves"])):
                     status = "ends"
                 links.append(Link(n, t, status, min(n.start, t.start), max(n.end, t.end), ce))
-            used.add(id(n))
     return links
 
 

@@ -9,9 +9,10 @@ When the article never names its province, "tỉnh" stays bare.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from kg import lexicon
-from kg.extract.mentions import Title
+from kg.extract.mentions import Title, _clause_words
 
 _ENDS_WITH_LEVEL = re.compile(r"(?:^|\s)(?:tỉnh|thành phố|TP\.?|Thành phố|Tỉnh)$")
 _ENDS_WITH_COMMITTEE = re.compile(r"(?:^|\s)(?:Tỉnh ủy|Thành ủy)$", re.IGNORECASE)
@@ -43,8 +44,6 @@ _LEVEL_OF = {"huyện": "huyện", "quận": "quận", "thị": "thị xã"}
 
 def _department_name(words: str) -> str | None:
     """The name after "Sở" up to where the clause goes on ("Y tế đã ...", "Nội vụ, ...")."""
-    from kg.extract.mentions import _clause_words
-
     out = []
     tokens = re.split(r"(\s+|,|;)", words)
     for tok in tokens:
@@ -66,8 +65,6 @@ def _department_name(words: str) -> str | None:
 def units_named(text: str) -> dict[str, str]:
     """The district-level unit and the department the article names most: what a bare
     "Huyện ủy", "UBND huyện" or "Sở" later in it refers to."""
-    from collections import Counter
-
     seen: dict[str, Counter] = {k: Counter() for k in ("huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "sở")}
     for m in _UNIT_MENTION.finditer(text):
         if m.group(4):
