@@ -145,6 +145,7 @@ def extract(text: Text) -> Facts:
 
     # holdings
     holdings: dict[tuple[str, str], Holding] = {}
+    nguyen: set[tuple[str, str]] = set()  # holdings read from "nguyên <post>"
     roles = lexicon.roles()
     units = units_named(t)
     mentions = Counter(p.name for p in provinces_in(t))
@@ -163,10 +164,12 @@ def extract(text: Text) -> Facts:
             status=link.status, evidence=_evidence(t, link.start, link.end), province=org_province,
         )
         key = (person, position.lower())
+        if link.title.former:
+            nguyen.add(key)
         old = holdings.get(key)
         if old is None or _STATUS_RANK[h.status] > _STATUS_RANK[old.status]:
             holdings[key] = h
-    holdings = _succession(_drop_subsumed(holdings))
+    holdings = _left_posts(t, _succession(_drop_subsumed(holdings)), nguyen)
 
     # events
     found = ev.cues(t, sents)
@@ -440,6 +443,34 @@ def _succession(holdings: dict) -> dict:
             elif h.person == s.person and h.organization and s.organization and h.organization.lower() == s.organization.lower() \
                     and h.role.lower() == ("phó " + s.role).lower():
                 out[key] = _with_status(h, "ends")
+    return out
+
+
+@cache
+def _leaving_re() -> tuple[re.Pattern, re.Pattern]:
+    st = lexicon.statuses()
+    verbs = "|".join(re.escape(v) for v in sorted(set(st["moves"] + st["retire"] + ("thay", "thay thế", "thay cho")), key=len, reverse=True))
+    before = re.compile(r"(?<!\w)(?:" + verbs + r")\s+(?:các\s+)?(?:(?:ông|bà|đồng chí|đ/c)\s+)?$", re.IGNORECASE)
+    after = re.compile(r"^[^.;]{0,60}?(?<!\w)(?:được|vừa|đã)\s+(?:[^.;,]{0,30}?\s)?(?:" + verbs + r")(?!\w)", re.IGNORECASE)
+    return before, after
+
+
+def _left_posts(text: str, holdings: dict, nguyen: set) -> dict:
+    """FORMAT: a transfer or retirement reported anywhere in the article ends the post that the
+    article calls "nguyên X" ("thay cho ông A, người vừa được điều động..." with "nguyên Bí thư
+    A" in a caption); "nguyên X" with no change reported stays ``former``."""
+    before, after = _leaving_re()
+    moved: set[str] = set()
+    for person in {p for p, _ in nguyen}:
+        for m in re.finditer(r"(?<!\w)" + re.escape(person) + r"(?!\w)", text):
+            if before.search(text, max(0, m.start() - 40), m.start()) or after.match(text[m.end() : m.end() + 120]):
+                moved.add(person)
+                break
+    out = dict(holdings)
+    for key in nguyen:
+        h = out.get(key)
+        if h is not None and h.status == "former" and h.person in moved:
+            out[key] = _with_status(h, "ends")
     return out
 
 

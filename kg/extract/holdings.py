@@ -52,6 +52,8 @@ _AGENT = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?,?\s*(?:đã\s+|vừa\s+|sẽ\s+
 _TRANSFER = re.compile(r"(?:được|bị)\s+(?:điều động|luân chuyển|điều chuyển)|chuyển công tác", re.IGNORECASE)
 _PROMOTION = re.compile(r"bổ nhiệm|được bầu|bầu giữ|bầu làm|giữ chức|phê chuẩn|chuẩn y|trúng cử|tái cử", re.IGNORECASE)
 _MEMBERSHIP = re.compile(r"^(?:Ủy viên|\w+ ủy viên|Đại biểu)", re.IGNORECASE)
+# the party group of an agency goes with the agency's post: "Ủy viên Ban cán sự đảng Bộ Xây dựng"
+_AGENCY_GROUP = re.compile(r"^(?:Ban cán sự|Đảng đoàn)", re.IGNORECASE)
 _BARE_PARTY = re.compile(r"^(?:Đảng ủy|Đảng đoàn|Ban cán sự đảng|Đảng bộ|Chi bộ)$", re.IGNORECASE)
 
 
@@ -171,8 +173,8 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
         if not holders:
             # "X được bầu giữ chức <chain>"; the holders are the nearest name list before
             if before:
-                verb = _verb_before(text, before[-1].end, cs, st["past"]) or _verb_before(text, before[-1].end, cs, st["ends"]) \
-                    or _verb_before(text, before[-1].end, cs, st["starts"])
+                verb = _verb_before(text, before[-1].end, cs, st["holds"]) or _verb_before(text, before[-1].end, cs, st["past"]) \
+                    or _verb_before(text, before[-1].end, cs, st["ends"]) or _verb_before(text, before[-1].end, cs, st["starts"])
                 if verb:
                     verb_holders = list(group_of[id(before[-1])])
         if not holders and not verb_holders:
@@ -185,7 +187,7 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
         if not holders and not verb_holders:
             continue
         if verb_holders:
-            status = "former" if verb in st["past"] else "ends" if verb in st["ends"] else "starts"
+            status = "current" if verb in st["holds"] else "former" if verb in st["past"] else "ends" if verb in st["ends"] else "starts"
             for n in verb_holders:
                 for t in chain:
                     links.append(Link(n, t, "former" if t.former else status, min(n.start, t.start), max(n.end, t.end), ce))
@@ -204,12 +206,16 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
             _verb_before(text, before[-1].end if before else start, cs, st["starts"])
             or _has_any(text[ce : holders[0].start], st["starts"] + ("khóa mới", "tân"))
         )
+        # "trong thời gian giữ cương vị <chain>, bà X ...": posts held in the past
+        held_before = bool(holders) and holders[0].start >= ce and bool(
+            _verb_before(text, before[-1].end if before else start, cs, st["past"]))
         for n in holders:
             # the holder's own clause: from a little before the name and its titles to the next name
             nxt = [m for m in names if m.start >= max(ce, n.end)]
             clause_end = nxt[0].start if nxt else end
             new_post = next((t2 for t2 in titles if max(ce, n.end) <= t2.start < clause_end
-                             and _verb_before(text, max(ce, n.end), t2.start, st["starts"])), None)
+                             and _verb_before(text, max(ce, n.end), t2.start, st["starts"])
+                             and not _verb_before(text, max(ce, n.end), t2.start, st["holds"])), None)
             lead_in = text[max(start, min(n.start, cs) - 60) : min(n.start, cs)]
             clause = lead_in + text[min(n.start, cs) : new_post.start if new_post else clause_end]
             moves = _has_any(clause, st["moves"] + st["ends"])
@@ -223,12 +229,13 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
             retires = _has_any(_FUTURE_RETIREMENT.sub(" ", lead_in[-40:]), st["retire"]) or (not new_post and not agent and _has_any(
                 _FUTURE_RETIREMENT.sub(" ", text[max(n.end, ce) : own_end]), st["retire"]))
             for t in chain:
-                status = status_of(t)
+                status = status_of(t, "former" if held_before else "current")
                 if status == "current" and listed_new:
                     status = "starts"
                 # moved to a new post: the executive posts of the chain end, memberships
                 # (Ủy viên Trung ương, Tỉnh ủy viên...) go on
-                if status == "current" and (new_post and moves or retires) and not _MEMBERSHIP.match(t.role):
+                if status == "current" and (new_post and moves or retires) and (
+                        not _MEMBERSHIP.match(t.role) or _AGENCY_GROUP.match(t.org or "")):
                     status = "ends"
                 # promoted from one state post to another (FORMAT: a promotion ends the old post);
                 # party posts are held together with state posts and go on

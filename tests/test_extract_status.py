@@ -1,0 +1,66 @@
+"""Where a holding stands (FORMAT.md `status`), through the public extractor, on sentences
+written for these tests in the genre."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import extract
+from kg.ingest import content_hash
+from kg.model import Document
+from kg.normalize import normalize
+
+
+def _statuses(text: str) -> dict[tuple[str, str], str]:
+    doc = Document(doc_id="t.txt", text=text, content_hash=content_hash(text), source="t.txt")
+    facts = extract(normalize(doc))
+    return {(h.person, h.position): h.status for h in facts.holdings}
+
+
+def _status(text: str, person: str, position_start: str) -> str:
+    found = {k: v for k, v in _statuses(text).items() if k[0] == person and k[1].lower().startswith(position_start.lower())}
+    assert len(found) == 1, _statuses(text)
+    return next(iter(found.values()))
+
+
+def test_concurrent_post_elected_with_kiem_starts():
+    text = ("Sáng 12/5, HĐND tỉnh Hà Nam khóa XIX họp bất thường. Kỳ họp đã bầu bổ sung Bí thư Tỉnh ủy "
+            "Lê Văn Toàn kiêm chức danh Chủ tịch HĐND tỉnh Hà Nam nhiệm kỳ 2021 - 2026.")
+    assert _status(text, "Lê Văn Toàn", "Chủ tịch HĐND") == "starts"
+    assert _status(text, "Lê Văn Toàn", "Bí thư Tỉnh ủy") == "current"
+
+
+def test_post_still_held_is_current_not_an_appointment():
+    text = ("Sở Xây dựng tỉnh Phú Thọ còn 3 phó giám đốc. Ông Trần Văn Bình được điều động sang Sở Tài chính; "
+            "còn ông Hoàng Minh Đức chỉ giữ chức Giám đốc Trung tâm Quy hoạch tỉnh Phú Thọ.")
+    assert _status(text, "Hoàng Minh Đức", "Giám đốc Trung tâm Quy hoạch") == "current"
+
+
+def test_nguyen_post_ends_when_the_article_reports_the_move():
+    text = ("Ngày 3/4, Tỉnh ủy Nam Định tổ chức hội nghị bầu Bí thư Tỉnh ủy thay cho ông Đặng Văn Hòa, "
+            "người vừa được Bộ Chính trị điều động nhận nhiệm vụ mới. "
+            "Nguyên Bí thư Tỉnh ủy Nam Định Đặng Văn Hòa tặng hoa chúc mừng tân Bí thư.")
+    assert _status(text, "Đặng Văn Hòa", "Bí thư Tỉnh ủy") == "ends"
+
+
+def test_nguyen_post_stays_former_without_a_reported_change():
+    text = ("Ngày 3/4, Hội Cựu chiến binh tỉnh Nam Định tổ chức đại hội. Dự đại hội có ông Đặng Văn Hòa, "
+            "nguyên Bí thư Tỉnh ủy Nam Định, và ông Lê Quang Hưng, Chủ tịch UBND tỉnh Nam Định.")
+    assert _status(text, "Đặng Văn Hòa", "Bí thư Tỉnh ủy") == "former"
+    assert _status(text, "Lê Quang Hưng", "Chủ tịch UBND") == "current"
+
+
+def test_posts_named_by_the_time_they_were_held_are_former():
+    text = ("Ủy ban Kiểm tra Trung ương kết luận: trong thời gian giữ các cương vị Tỉnh ủy viên, Giám đốc Sở "
+            "Tài chính tỉnh Long An, ông Phạm Văn Khải đã ký nhiều văn bản sai quy định.")
+    assert _status(text, "Phạm Văn Khải", "Giám đốc Sở Tài chính") == "former"
+
+
+@pytest.mark.parametrize("group", ["Ban cán sự đảng", "Đảng đoàn"])
+def test_agency_party_group_ends_with_the_move_out_of_the_agency(group):
+    text = (f"Ban Bí thư chỉ định đồng chí Trịnh Quốc Bảo - Ủy viên {group}, Thứ trưởng Bộ Công Thương "
+            "tham gia Ban Chấp hành, Ban Thường vụ và giữ chức Phó Bí thư Tỉnh ủy Bắc Kạn, nhiệm kỳ 2020 - 2025. "
+            "Đồng chí Trịnh Quốc Bảo được điều động về công tác tại tỉnh Bắc Kạn.")
+    assert _status(text, "Trịnh Quốc Bảo", "Thứ trưởng") == "ends"
+    assert _status(text, "Trịnh Quốc Bảo", f"Ủy viên {group}") == "ends"
+    assert _status(text, "Trịnh Quốc Bảo", "Phó Bí thư Tỉnh ủy") == "starts"
