@@ -64,3 +64,36 @@ def test_agency_party_group_ends_with_the_move_out_of_the_agency(group):
     assert _status(text, "Trịnh Quốc Bảo", "Thứ trưởng") == "ends"
     assert _status(text, "Trịnh Quốc Bảo", f"Ủy viên {group}") == "ends"
     assert _status(text, "Trịnh Quốc Bảo", "Phó Bí thư Tỉnh ủy") == "starts"
+
+
+def test_joining_the_executive_and_standing_committees_are_posts_that_start():
+    text = ("Ngày 5/3, Ban Thường vụ Tỉnh ủy Thái Bình điều động đồng chí Vũ Thanh Hải, Phó Chánh Văn phòng Tỉnh ủy, "
+            "đến nhận công tác tại Huyện ủy Kiến Xương; chỉ định tham gia Ban Chấp hành, Ban Thường vụ Huyện ủy "
+            "và giữ chức Bí thư Huyện ủy Kiến Xương nhiệm kỳ 2020 - 2025.")
+    found = _statuses(text)
+    assert found[("Vũ Thanh Hải", "Bí thư Huyện ủy Kiến Xương")] == "starts"
+    members = {pos: st for (person, pos), st in found.items() if person == "Vũ Thanh Hải" and pos.startswith("Ủy viên")}
+    assert members == {"Ủy viên Ban Chấp hành Đảng bộ huyện Kiến Xương": "starts",
+                       "Ủy viên Ban Thường vụ Huyện ủy Kiến Xương": "starts"}, found
+
+
+def test_a_city_official_appointed_into_a_district_committee_keeps_the_city_posts():
+    text = ("Theo đó, ông Lưu Văn Tâm, Ủy viên Ban Thường vụ, Trưởng Ban Dân vận Thành ủy Cần Thơ được chỉ định vào "
+            "Ban Chấp hành, Ban Thường vụ Quận ủy, giữ chức danh Bí thư Quận ủy Ninh Kiều nhiệm kỳ 2020 - 2025.")
+    assert _status(text, "Lưu Văn Tâm", "Bí thư Quận ủy Ninh Kiều") == "starts"
+    assert _status(text, "Lưu Văn Tâm", "Trưởng Ban Dân vận") == "current"
+    assert _status(text, "Lưu Văn Tâm", "Ủy viên Ban Thường vụ Quận ủy") == "starts"
+
+
+def test_a_deputy_minister_sent_to_a_province_leaves_the_ministry():
+    text = ("Ban Bí thư chỉ định đồng chí Hồ Văn Niên, Thứ trưởng Bộ Tài chính giữ chức Phó Bí thư Tỉnh ủy Gia Lai "
+            "nhiệm kỳ 2020 - 2025.")
+    assert _status(text, "Hồ Văn Niên", "Thứ trưởng") == "ends"
+    assert _status(text, "Hồ Văn Niên", "Phó Bí thư Tỉnh ủy") == "starts"
+
+
+def test_the_official_who_approves_an_appointment_keeps_the_post():
+    text = ("Sáng 2/6, UBND tỉnh Bình Phước công bố quyết định của Thủ tướng Phạm Minh Chính phê chuẩn 2 Phó Chủ tịch "
+            "UBND tỉnh gồm các ông: Trần Tuyết Minh, Huỳnh Anh Minh.")
+    assert _status(text, "Phạm Minh Chính", "Thủ tướng") == "current"
+    assert _status(text, "Trần Tuyết Minh", "Phó Chủ tịch UBND") == "starts"

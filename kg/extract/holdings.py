@@ -48,10 +48,18 @@ def _chains(titles: list[Title], text: str) -> list[list[Title]]:
 
 # "cho đến khi có quyết định nghỉ hưu", "đủ tuổi nghỉ hưu": a retirement to come, not one told
 _FUTURE_RETIREMENT = re.compile(r"(?:đến khi|tới khi|đủ tuổi|độ tuổi|tuổi)\s+(?:có\s+)?(?:quyết định\s+)?(?:nghỉ hưu|về hưu)", re.IGNORECASE)
-_AGENT = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?,?\s*(?:đã\s+|vừa\s+|sẽ\s+)?(?:trao|công bố|ký|đọc|giao|chủ trì|phát biểu)(?!\w)", re.IGNORECASE)
+_AGENT = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?,?\s*(?:đã\s+|vừa\s+|sẽ\s+)?(?:trao|công bố|ký|đọc|giao|chủ trì|phát biểu|phê chuẩn|chuẩn y|bổ nhiệm|điều động)(?!\w)", re.IGNORECASE)
 _TRANSFER = re.compile(r"(?:được|bị)\s+(?:điều động|luân chuyển|điều chuyển)|chuyển công tác", re.IGNORECASE)
 _PROMOTION = re.compile(r"bổ nhiệm|được bầu|bầu giữ|bầu làm|giữ chức|phê chuẩn|chuẩn y|trúng cử|tái cử", re.IGNORECASE)
 _MEMBERSHIP = re.compile(r"^(?:Ủy viên|\w+ ủy viên|Đại biểu)", re.IGNORECASE)
+# bodies of the centre: a new post outside them (or inside them, from a local post) is a transfer
+_CENTRAL_ORG = re.compile(r"^(?:Bộ\s|Chính phủ|Quốc hội|Ủy ban Thường vụ Quốc hội|Văn phòng Chủ tịch nước)|\bTrung ương\b", re.IGNORECASE)
+
+
+def _central(org: str) -> bool:
+    return bool(_CENTRAL_ORG.search(org) or re.search(r"(?<!\w)Bộ\s+[A-ZĐ]", org))
+
+
 # the party group of an agency goes with the agency's post: "Ủy viên Ban cán sự đảng Bộ Xây dựng"
 _AGENCY_GROUP = re.compile(r"^(?:Ban cán sự|Đảng đoàn)", re.IGNORECASE)
 _BARE_PARTY = re.compile(r"^(?:Đảng ủy|Đảng đoàn|Ban cán sự đảng|Đảng bộ|Chi bộ)$", re.IGNORECASE)
@@ -120,7 +128,7 @@ def _lists(names: list[Name], text: str) -> list[list[Name]]:
 def _verb_re(phrases: tuple[str, ...]) -> re.Pattern:
     alt = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     return re.compile(r"(?<!\w)(" + alt + r")(?:\s+(?:chức danh|chức vụ|chức|vụ|vị trí|làm|là))?"
-                      r"(?:\s+(?:\d+|các|hai|ba|bốn|năm)\s+(?:vị|đồng chí|người|ông|bà))?\s*:?\s*$", re.IGNORECASE)
+                      r"(?:\s+(?:\d+|các|hai|ba|bốn|năm)(?:\s+(?:vị|đồng chí|người|ông|bà))?)?\s*:?\s*$", re.IGNORECASE)
 
 
 def _verb_before(text: str, start: int, end: int, phrases) -> str | None:
@@ -234,7 +242,8 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
                     status = "starts"
                 # moved to a new post: the executive posts of the chain end, memberships
                 # (Ủy viên Trung ương, Tỉnh ủy viên...) go on
-                if status == "current" and (new_post and moves or retires) and (
+                relocated = bool(new_post and t.org and new_post.org) and _central(t.org) != _central(new_post.org)
+                if status == "current" and (new_post and (moves or relocated) or retires) and (
                         not _MEMBERSHIP.match(t.role) or _AGENCY_GROUP.match(t.org or "")):
                     status = "ends"
                 # promoted from one state post to another (FORMAT: a promotion ends the old post);

@@ -424,4 +424,40 @@ def find_titles(text: str, start: int, end: int, names: list[Name]) -> list[Titl
                 role, e = text[m.start("role") : km.end()], km.end()
         acting = role.lower().startswith("quyền")
         out.append(Title(m.start(), e, role, org, former=bool(m.group("nguyen")), acting=acting))
-    return out
+    return _joined_committees(text, start, end, out) if re.search(r"(?:tham gia|vào) (?:Ban Chấp hành|BCH)", text[start:end], re.IGNORECASE) else out
+
+
+_JOINS = re.compile(
+    r"(?<!\w)(?:tham gia|vào)\s+(?P<bch>Ban Chấp hành|BCH)(?:\s*(?:,|và)\s*(?P<btv>Ban Thường vụ|BTV))?(?!\w)",
+    re.IGNORECASE,
+)
+_COMMITTEE = re.compile(r"^(?:Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy|Đảng ủy|Đảng bộ)\b.*", re.IGNORECASE)
+_PARTY_LEVEL = {"tỉnh": "tỉnh", "thành": "thành phố", "huyện": "huyện", "quận": "quận", "thị": "thị xã"}
+
+
+def _joined_committees(text: str, start: int, end: int, titles: list[Title]) -> list[Title]:
+    """"tham gia Ban Chấp hành, Ban Thường vụ [Tỉnh ủy] và giữ chức Phó Bí thư Tỉnh ủy X": membership
+    of the executive and standing committees of the party committee named there or in the post that
+    follows (the usual wording of a party appointment)."""
+    out = list(titles)
+    for m in _JOINS.finditer(text, start, end):
+        if any(t.start < m.end() and m.start("bch") < t.end for t in titles):
+            continue
+        last = "btv" if m.group("btv") else "bch"
+        named, e = parse_org(text, m.start(last), end)
+        committee = named[len(m.group(last)):].strip() if named else ""
+        if committee and not _COMMITTEE.match(committee):
+            continue  # "tham gia Ban Chấp hành Hội Nông dân": not a party committee
+        nxt = next((t for t in titles if t.start >= m.end() and t.org and _COMMITTEE.match(t.org)), None)
+        if nxt is not None and nxt.start - m.end() <= 40 + len(committee) and (
+                not committee or nxt.org.lower().startswith(committee.lower() + " ")):
+            committee = nxt.org  # "tham gia BCH, BTV Quận ủy, giữ chức Bí thư Quận ủy Thanh Khê"
+        if not committee:
+            continue
+        cm = re.match(r"(Tỉnh|Thành|Huyện|Quận|Thị) ủy\b(.*)$", committee, re.IGNORECASE)
+        party = f"Đảng bộ {_PARTY_LEVEL[cm.group(1).lower()]}{cm.group(2)}" if cm else committee
+        out.append(Title(m.start("bch"), m.end("bch") if m.group("btv") else max(e, m.end()), "Ủy viên",
+                         f"Ban Chấp hành {party}", former=False, acting=False))
+        if m.group("btv"):
+            out.append(Title(m.start("btv"), max(e, m.end()), "Ủy viên", f"Ban Thường vụ {committee}", former=False, acting=False))
+    return sorted(out, key=lambda t: t.start)
