@@ -113,6 +113,12 @@ def honorifics() -> tuple[str, ...]:
 
 
 @cache
+def ranks() -> tuple[str, ...]:
+    """Ranks and academic titles written before a name ("Đại tá", "PGS.TS"): never positions."""
+    return tuple(canon(r) for r in _load("abbreviations")["ranks"])
+
+
+@cache
 def roles() -> dict:
     data = _load("roles")
     return {
@@ -121,6 +127,7 @@ def roles() -> dict:
         "no_org": frozenset(canon(r).lower() for r in data["no_org"]),
         "central": frozenset(canon(r).lower() for r in data["central"]),
         "member_of": {canon(k).lower(): canon(v) for k, v in data["member_of"].items()},
+        "ministry": frozenset(canon(r).lower() for r in data.get("ministry", ())),
     }
 
 

@@ -97,3 +97,22 @@ def test_the_official_who_approves_an_appointment_keeps_the_post():
             "UBND tỉnh gồm các ông: Trần Tuyết Minh, Huỳnh Anh Minh.")
     assert _status(text, "Phạm Minh Chính", "Thủ tướng") == "current"
     assert _status(text, "Trần Tuyết Minh", "Phó Chủ tịch UBND") == "starts"
+
+
+def test_a_bare_deputy_minister_takes_the_ministry_of_the_delegation():
+    text = ("Ngày 12/9, đoàn công tác của Bộ Tài nguyên và Môi trường do Thứ trưởng Lê Công Thành làm trưởng đoàn "
+            "đã làm việc với UBND tỉnh Ninh Thuận. Thứ trưởng Lê Công Thành đề nghị tỉnh quản lý chặt tài nguyên cát.")
+    assert _status(text, "Lê Công Thành", "Thứ trưởng Bộ Tài nguyên và Môi trường") == "current"
+
+
+def test_a_bare_deputy_minister_stays_without_a_post_when_the_ministry_is_unclear():
+    text = ("Ngày 12/9, Thứ trưởng Lê Công Thành làm việc với lãnh đạo Bộ Y tế và Bộ Tài chính về dự án.")
+    assert not [k for k in _statuses(text) if k[0] == "Lê Công Thành"]
+
+
+def test_elected_or_dismissed_with_doi_voi_and_a_rank_before_the_name():
+    text = ("Kỳ họp cũng bầu bổ sung chức danh Phó Chủ tịch UBND tỉnh Quảng Bình đối với bà Trần Thị Hòa. "
+            "Đồng thời, HĐND tỉnh miễn nhiệm chức danh Ủy viên UBND tỉnh Quảng Bình đối với Đại tá Lê Văn Dũng, "
+            "Giám đốc Công an tỉnh.")
+    assert _status(text, "Trần Thị Hòa", "Phó Chủ tịch UBND") == "starts"
+    assert _status(text, "Lê Văn Dũng", "Ủy viên UBND") == "ends"

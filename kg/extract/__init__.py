@@ -155,6 +155,10 @@ def extract(text: Text) -> Facts:
         if not person:
             continue
         role_key = link.title.role.lower()
+        if not link.title.org and role_key in roles["ministry"]:
+            ministry = _context_ministry(t, sents, link.title.start)
+            if ministry:
+                link = replace(link, title=replace(link.title, org=ministry))
         if not link.title.org and role_key not in roles["no_org"] and role_key not in roles["member_of"]:
             continue  # a role that needs an organization and names none is no post ("Tổ trưởng")
         ctx_province = _context_province(t, sents, link, province, frequent)
@@ -296,6 +300,32 @@ def _context_province(t: str, sents, link: Link, province: str | None, frequent:
             if prev:
                 return prev[-1].name
     return province
+
+
+@cache
+def _ministry_re() -> re.Pattern:
+    """A ministry's name, with the spellings of its separators ("và"/"&", "-"/",") let loose."""
+    def pattern(name: str) -> str:
+        parts = re.split(r"\s*(?:\s-\s|,\s|\svà\s|&|-)\s*", name)
+        return r"\s*(?:-|–|,|và|&)?\s*".join(r"\s+".join(re.escape(w) for w in p.split()) for p in parts)
+    names = sorted(lexicon.organizations()["ministries"], key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(pattern(n) for n in names) + r")(?!\w)", re.IGNORECASE)
+
+
+def _ministries(t: str, start: int, end: int) -> list[str]:
+    return [m.group(0) for m in _ministry_re().finditer(t, start, end)]
+
+
+def _context_ministry(t: str, sents, pos: int) -> str | None:
+    """The ministry a bare "Thứ trưởng" belongs to: the last one named before it in its sentence,
+    else the only one the article names."""
+    i = next((k for k, sp in enumerate(sents) if sp.start <= pos < sp.end), None)
+    if i is not None:
+        here = _ministries(t, sents[i].start, pos)
+        if here:
+            return here[-1]
+    named = {re.sub(r"\W+", " ", m.lower()): m for m in _ministries(t, 0, len(t))}
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 def _ordered_persons(links, names_by_sentence, resolve, full_names) -> list[str]:

@@ -125,6 +125,13 @@ def _lists(names: list[Name], text: str) -> list[list[Name]]:
 
 
 @cache
+@cache
+def _ranks_re() -> str:
+    """Optional ranks before a name ("Đại tá", "PGS.TS"), as a regex fragment."""
+    alt = "|".join(re.escape(r) for r in sorted(lexicon.ranks(), key=len, reverse=True))
+    return r"(?:(?:" + alt + r")\.?\s+)*"
+
+
 def _verb_re(phrases: tuple[str, ...]) -> re.Pattern:
     alt = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     return re.compile(r"(?<!\w)(" + alt + r")(?:\s+(?:chức danh|chức vụ|chức|vụ|vị trí|làm|là))?"
@@ -171,7 +178,7 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
             after = [n for n in names if n.start >= ce]
             if after:
                 gap = text[ce : after[0].start]
-                if re.fullmatch(r"\s*(?:,\s*)?(?:(?:các\s+)?(?:đồng chí|ông|bà|đ/c)\s*)?", gap, re.IGNORECASE):
+                if re.fullmatch(r"\s*(?:,\s*)?(?:(?:các\s+)?(?:đồng chí|ông|bà|đ/c)\s*)?" + _ranks_re(), gap, re.IGNORECASE):
                     holders = [after[0]]
                 elif re.fullmatch(r"\s*(?:\w+\s+){0,4}?(?:gồm|là|gồm có)?\s*(?:các\s+)?(?:đồng chí|ông|bà|ông,\s*bà|ông bà)?\s*:\s*", gap, re.IGNORECASE) \
                         or re.fullmatch(r"\s*(?:\w+\s+){0,5}?(?:gồm|là|gồm có)\s+(?:các\s+)?(?:đồng chí|ông|bà|ông,\s*bà|ông bà)\s*:?\s*", gap, re.IGNORECASE):
@@ -190,7 +197,8 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
             after = [n for n in names if n.start >= ce]
             verb = _verb_before(text, before[-1].end if before else start, cs, st["ends"]) or _verb_before(
                 text, before[-1].end if before else start, cs, st["starts"])
-            if verb and after and re.fullmatch(r"\s*(?:\S+\s+){0,3}?đối với\s+(?:các\s+)?(?:ông|bà|đồng chí)?\s*", text[ce : after[0].start]):
+            if verb and after and re.fullmatch(r"\s*(?:\S+\s+){0,3}?đối với\s+(?:các\s+)?(?:ông|bà|đồng chí)?\s*" + _ranks_re(),
+                                               text[ce : after[0].start]):
                 verb_holders = list(group_of[id(after[0])])
         if not holders and not verb_holders:
             continue
