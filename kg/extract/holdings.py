@@ -125,13 +125,13 @@ def _lists(names: list[Name], text: str) -> list[list[Name]]:
 
 
 @cache
-@cache
 def _ranks_re() -> str:
     """Optional ranks before a name ("Đại tá", "PGS.TS"), as a regex fragment."""
     alt = "|".join(re.escape(r) for r in sorted(lexicon.ranks(), key=len, reverse=True))
     return r"(?:(?:" + alt + r")\.?\s+)*"
 
 
+@cache
 def _verb_re(phrases: tuple[str, ...]) -> re.Pattern:
     alt = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     return re.compile(r"(?<!\w)(" + alt + r")(?:\s+(?:chức danh|chức vụ|chức|vụ|vị trí|làm|là))?"
