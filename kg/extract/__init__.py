@@ -160,6 +160,10 @@ def extract(text: Text) -> Facts:
             if ministry:
                 link = replace(link, title=replace(link.title, org=ministry))
         if not link.title.org and role_key not in roles["no_org"] and role_key not in roles["member_of"]:
+            org = _own_organization(link, links, person, resolve)
+            if org:  # "phó chỉ huy trưởng Bộ CHQS tỉnh ... được bổ nhiệm giữ chức chỉ huy trưởng"
+                link = replace(link, title=replace(link.title, org=org))
+        if not link.title.org and role_key not in roles["no_org"] and role_key not in roles["member_of"]:
             continue  # a role that needs an organization and names none is no post ("Tổ trưởng")
         ctx_province = _context_province(t, sents, link, province, frequent)
         position, org, org_province = fill(link.title, ctx_province, units)
@@ -314,6 +318,23 @@ def _ministry_re() -> re.Pattern:
 
 def _ministries(t: str, start: int, end: int) -> list[str]:
     return [m.group(0) for m in _ministry_re().finditer(t, start, end)]
+
+
+def _bare_role(role: str) -> str:
+    return re.sub(r"^(?:phó|quyền|tân|nguyên)\s+", "", role.lower())
+
+
+def _own_organization(link: Link, links: list[Link], person: str, resolve) -> str | None:
+    """The organization of a role written bare, from the same person's post of the same rank
+    ladder in the article: a deputy promoted to head ("Phó Giám đốc Sở Y tế X ... giữ chức Giám
+    đốc"), an acting head confirmed ("Quyền Cục trưởng Cục Y ... Cục trưởng")."""
+    bare = _bare_role(link.title.role)
+    own = [other for other in links if other is not link and other.title.org and _bare_role(other.title.role) == bare
+           and resolve(other.name.text) == person]
+    if not own:
+        return None
+    before = [o for o in own if o.title.start < link.title.start]
+    return (before[-1] if before else own[0]).title.org
 
 
 def _context_ministry(t: str, sents, pos: int) -> str | None:

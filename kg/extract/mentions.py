@@ -338,6 +338,11 @@ def parse_org(text: str, pos: int, end: int, *, role_end_word: str | None = None
         w = wm.group(0)
         if w.endswith(".") and w not in ("TP.", "Tp."):
             w = w[:-1]
+        if w.isdigit() and words and _numbered_re().search(text, words[0][0], words[-1][1]):
+            words.append((j, j + len(w)))  # "Quân khu 4", "Sư đoàn 312": the number is the name
+            prev_level = prev_cap = False
+            j += len(w)
+            continue
         low = w.lower()
         if low in ("khóa", "khoá"):
             km = re.compile(r"khóa\s+([IVXLC]+|\d+)(?!\w)", re.I).match(text, j)
@@ -382,6 +387,12 @@ def parse_org(text: str, pos: int, end: int, *, role_end_word: str | None = None
         return None, pos
     s, e = words[0][0], words[-1][1]
     return text[s:e], e
+
+
+@cache
+def _numbered_re() -> re.Pattern:
+    heads = lexicon.organizations()["numbered_heads"]
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(h) for h in heads) + r")$", re.IGNORECASE)
 
 
 def find_titles(text: str, start: int, end: int, names: list[Name]) -> list[Title]:
