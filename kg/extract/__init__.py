@@ -248,7 +248,7 @@ def extract(text: Text) -> Facts:
                 continue
             dates = [d for d in find_dates(t, sp.start, sp.end) if d.start < s]
             date = (dates[-1].iso(year) if dates else None) or doc_date
-            count_list.append(Count(org=_fill_org(org, province, units), what=what, value=value,
+            count_list.append(Count(org=_fill_org(_full_name(t, org), province, units), what=what, value=value,
                                     evidence=_evidence(t, sp.start, sp.end), date=date))
         parent = ev.parent_org(t, sp.start, sp.end)
         if parent and main_org:
@@ -467,6 +467,30 @@ def _count_org(t: str, start: int, pos: int, what: str, main_org: str | None) ->
     if main_org:
         return re.sub(r"^(?:Đảng bộ|Đảng ủy)\s+", "", main_org)
     return None
+
+
+_LEVEL_ONLY = re.compile(r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)", re.IGNORECASE)
+_PARTY_HEAD = re.compile(r"^(?:Đảng bộ|Đảng ủy)\s+", re.IGNORECASE)
+
+
+def _full_name(t: str, org: str) -> str:
+    """An organization written short ("Đảng bộ Khối", "Đảng ủy bệnh viện") under the full name
+    the article gives it elsewhere ("Đảng ủy Khối Doanh nghiệp tỉnh Bình Phước")."""
+    head = _PARTY_HEAD.match(org)
+    rest = org[head.end():] if head else org
+    if not rest or any(c.isupper() for c in rest[1:]) or len(rest.split()) > 3 or _LEVEL_ONLY.fullmatch(rest):
+        return org  # already a proper name, not a short form, or a level that the province fills
+    found: Counter[str] = Counter()
+    for m in re.finditer(r"(?<!\w)" + re.escape(rest) + r"(?!\w)", t, re.IGNORECASE):
+        full, _ = parse_org(t, m.start(), min(len(t), m.start() + 120))
+        full = re.sub(r"\s+(?:khóa|nhiệm kỳ)\s+\S+$", "", full or "", flags=re.IGNORECASE)
+        if full and len(full) > len(rest) + 2 and full.lower().startswith(rest.lower()) \
+                and any(c.isupper() for c in full[len(rest):]):
+            found[full] += 1
+    if not found:
+        return org
+    best = max(found, key=lambda f: (found[f], len(f)))
+    return (head.group(0) if head else "") + best
 
 
 def _fill_org(org: str, province: str | None, units: dict | None = None) -> str:

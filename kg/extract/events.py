@@ -210,11 +210,11 @@ def higher_congress_org(text: str) -> tuple[str, int, int] | None:
 
 _COUNTS = {
     "party_members": re.compile(
-        r"(?:tổng số|có|gồm|với|toàn Đảng bộ có|hiện có|là)\s+(?:tổng số\s+)?(\d{1,3}(?:\.\d{3})*|\d+)\s+đảng viên(?=\s*(?:[,.;:)]|$|sinh hoạt|trong đó|thuộc|ở|tại|của|đang|và|với))",
+        r"(?:tổng số|có|gồm|với|toàn Đảng bộ có|hiện có|là|,|và)\s+(?:tổng số\s+)?(\d{1,3}(?:\.\d{3})*|\d+)\s+đảng viên(?=\s*(?:[,.;:)]|$|sinh hoạt|trong đó|thuộc|ở|tại|của|đang|và|với))",
         re.IGNORECASE,
     ),
     "party_cells": re.compile(
-        r"(?:có|gồm|với|tại|sinh hoạt tại|sinh hoạt ở|ở)\s+(\d{1,3})\s+(?:chi bộ|tổ chức cơ sở đảng|chi, đảng bộ|chi bộ, đảng bộ|chi bộ và đảng bộ|đảng bộ bộ phận)(?:\s+trực thuộc|\s+cơ sở|,|\s)",
+        r"(?:có|gồm|với|tại|sinh hoạt tại|sinh hoạt ở|ở|,)\s+(\d{1,3})\s+(?:chi bộ|tổ chức cơ sở đảng|chi, đảng bộ|chi bộ, đảng bộ|chi bộ và đảng bộ|đảng bộ bộ phận)(?:\s+trực thuộc|\s+cơ sở|,|\s)",
         re.IGNORECASE,
     ),
     "staff": re.compile(
@@ -223,6 +223,9 @@ _COUNTS = {
     ),
     "units": re.compile(r"(?:có|gồm|với)\s+(\d{1,3})\s+(?:đơn vị trực thuộc|đơn vị sự nghiệp|đơn vị)(?!\s+(?:đạt|hoàn thành))", re.IGNORECASE),
 }
+
+
+_LIST_OPEN = re.compile(r"(?<!\w)(?:có|gồm|với)\s+\d", re.IGNORECASE)
 
 
 def counts(text: str, start: int, end: int) -> list[tuple[str, int, int, int]]:
@@ -236,6 +239,8 @@ def counts(text: str, start: int, end: int) -> list[tuple[str, int, int, int]]:
             value = int(m.group(1).replace(".", ""))
             if what == "units" and "hơn" in m.group(0):
                 continue
+            if m.group(0)[0] in ",vV" and not _LIST_OPEN.search(text, max(start, m.start() - 80), m.start()):
+                continue  # ", 441 tổ chức cơ sở đảng" counts only inside a list opened by "có"/"gồm"
             out.append((what, value, m.start(), m.end()))
     return out
 
