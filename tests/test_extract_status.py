@@ -116,3 +116,18 @@ def test_elected_or_dismissed_with_doi_voi_and_a_rank_before_the_name():
             "Giám đốc Công an tỉnh.")
     assert _status(text, "Trần Thị Hòa", "Phó Chủ tịch UBND") == "starts"
     assert _status(text, "Lê Văn Dũng", "Ủy viên UBND") == "ends"
+
+
+def _counts(text: str) -> set[tuple[str, str, int]]:
+    doc = Document(doc_id="t.txt", text=text, content_hash=content_hash(text), source="t.txt")
+    return {(c.org, c.what, c.value) for c in extract(normalize(doc)).counts}
+
+
+def test_counts_listed_after_one_verb_and_the_short_name_of_the_organization():
+    text = ("Sáng 9/1, Đảng ủy Khối Doanh nghiệp tỉnh Tây Ninh tổ chức hội nghị tổng kết công tác năm 2023. "
+            "Hiện Đảng bộ Khối có 12 đảng bộ trực thuộc, 61 tổ chức cơ sở đảng và 3.105 đảng viên. "
+            "Trong năm, Ủy ban Kiểm tra đã kiểm tra 14 tổ chức đảng và 52 đảng viên.")
+    found = _counts(text)
+    assert ("Đảng bộ Khối Doanh nghiệp tỉnh Tây Ninh", "party_cells", 61) in found, found
+    assert ("Đảng bộ Khối Doanh nghiệp tỉnh Tây Ninh", "party_members", 3105) in found, found
+    assert not [c for c in found if c[2] == 52]

@@ -456,7 +456,9 @@ def _subject_org(t: str, start: int, end: int, *, first: bool = False) -> str | 
 
 def _count_org(t: str, start: int, pos: int, what: str, main_org: str | None) -> str | None:
     if what in ("party_members", "party_cells"):
-        return _subject_org(t, start, pos, first=True) or main_org
+        org = _subject_org(t, start, pos, first=True)
+        # "Đảng bộ Khối có ...": a bare head is the organization the article is about
+        return main_org if not org or _PARTY_HEAD.fullmatch(org + " ") else org
     m = None
     for m in re.finditer(r"(?:Sở|Bệnh viện|Trung tâm|Ban|Công an|Ủy ban|UBND)\s+(?=[A-ZĐÀ-Ỹ])", t[start:pos]):
         pass

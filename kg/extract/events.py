@@ -218,14 +218,23 @@ _COUNTS = {
         re.IGNORECASE,
     ),
     "staff": re.compile(
-        r"(?:có|gồm|tổng số|với|quản lý)\s+(\d{1,3}(?:\.\d{3})*|\d+)\s+(?:cán bộ, công chức, viên chức|công chức, viên chức|cán bộ, viên chức|cán bộ, nhân viên|viên chức|người lao động)",
+        r"(?:có|gồm|tổng số|với|quản lý|,|và)\s+(\d{1,3}(?:\.\d{3})*|\d+)\s+(?:cán bộ, công chức, viên chức|công chức, viên chức|cán bộ, viên chức|cán bộ, nhân viên|viên chức|người lao động)",
         re.IGNORECASE,
     ),
-    "units": re.compile(r"(?:có|gồm|với)\s+(\d{1,3})\s+(?:đơn vị trực thuộc|đơn vị sự nghiệp|đơn vị)(?!\s+(?:đạt|hoàn thành))", re.IGNORECASE),
+    "units": re.compile(r"(?:có|gồm|với|,)\s+(\d{1,3})\s+(?:đơn vị trực thuộc|đơn vị sự nghiệp|đơn vị|khoa, phòng|khoa phòng|phòng, khoa|phòng, ban|phòng ban)(?!\s+(?:đạt|hoàn thành))", re.IGNORECASE),
 }
 
 
-_LIST_OPEN = re.compile(r"(?<!\w)(?:có|gồm|với)\s+\d", re.IGNORECASE)
+_LIST_OPEN = re.compile(r"(?<!\w)(?:có|gồm|với)\s+(?:\w+\s+){0,2}\d", re.IGNORECASE)
+_MAKE_UP = re.compile(r"\d\s+(?:đảng bộ|chi bộ|tổ chức cơ sở đảng|giường|khoa|phòng|đơn vị)", re.IGNORECASE)
+_NOT_MAKE_UP = re.compile(r"kiểm tra|kỷ luật|vi phạm|kết nạp|khen thưởng|xử lý|trong đó", re.IGNORECASE)
+
+
+def _list_item(text: str, start: int, end: int) -> bool:
+    """A list of what an organization is made of, opened by "có"/"gồm" ("có 13 đảng bộ trực
+    thuộc, 441 tổ chức cơ sở đảng và ..."), not a list of people checked or disciplined."""
+    return bool(_LIST_OPEN.search(text, start, end) and _MAKE_UP.search(text, start, end)
+                and not _NOT_MAKE_UP.search(text, start, end))
 
 
 def counts(text: str, start: int, end: int) -> list[tuple[str, int, int, int]]:
@@ -239,8 +248,8 @@ def counts(text: str, start: int, end: int) -> list[tuple[str, int, int, int]]:
             value = int(m.group(1).replace(".", ""))
             if what == "units" and "hơn" in m.group(0):
                 continue
-            if m.group(0)[0] in ",vV" and not _LIST_OPEN.search(text, max(start, m.start() - 80), m.start()):
-                continue  # ", 441 tổ chức cơ sở đảng" counts only inside a list opened by "có"/"gồm"
+            if m.group(0)[0] in ",vV" and not _list_item(text, max(start, m.start() - 80), m.start()):
+                continue  # ", 441 tổ chức cơ sở đảng" counts only inside a list of an organization's make-up
             out.append((what, value, m.start(), m.end()))
     return out
 
