@@ -131,3 +131,20 @@ def test_counts_listed_after_one_verb_and_the_short_name_of_the_organization():
     assert ("Đảng bộ Khối Doanh nghiệp tỉnh Tây Ninh", "party_cells", 61) in found, found
     assert ("Đảng bộ Khối Doanh nghiệp tỉnh Tây Ninh", "party_members", 3105) in found, found
     assert not [c for c in found if c[2] == 52]
+
+
+def test_a_list_of_retirees_after_a_colon_leaves_every_post():
+    text = ("Chiều 30/6, Ban Thường vụ Tỉnh ủy Phú Thọ trao quyết định nghỉ hưu. Theo quyết định, các đồng chí được "
+            "nghỉ hưu theo chế độ từ ngày 1/7/2023 gồm: đồng chí Hà Văn Tâm, Tỉnh ủy viên, Phó Chủ tịch HĐND tỉnh; "
+            "đồng chí Đinh Thị Lan, Phó Giám đốc Sở Lao động - Thương binh và Xã hội.")
+    found = _statuses(text)
+    assert found[("Hà Văn Tâm", "Phó Chủ tịch HĐND tỉnh Phú Thọ")] == "ends"
+    assert [s for (p, pos), s in found.items() if p == "Hà Văn Tâm" and "viên" in pos] == ["ends"], found
+    assert found[("Đinh Thị Lan", "Phó Giám đốc Sở Lao động - Thương binh và Xã hội tỉnh Phú Thọ")] == "ends", found
+
+
+def test_acting_head_given_to_a_deputy():
+    text = ("Ngày 29/6, Chủ tịch UBND tỉnh Bắc Giang Lê Ánh Dương ký quyết định giao quyền Giám đốc Sở Y tế "
+            "cho đồng chí Lê Văn Sơn, Phó Giám đốc Sở.")
+    assert _status(text, "Lê Văn Sơn", "quyền Giám đốc Sở Y tế") == "starts"
+    assert _status(text, "Lê Ánh Dương", "Chủ tịch UBND") == "current"

@@ -147,6 +147,15 @@ def _verb_before(text: str, start: int, end: int, phrases) -> str | None:
     return next((p for p in phrases if p.lower() == found), m.group(1))
 
 
+def _listed_under(text: str, start: int, pos: int, phrases) -> bool:
+    """The name at ``pos`` is an item of a list opened by a colon after one of ``phrases``
+    ("các đồng chí được nghỉ hưu theo chế độ từ ngày 1/7 gồm: đồng chí A, <posts>; đồng chí B, ...")."""
+    colon = text.rfind(":", start, pos)
+    if colon < 0 or "." in text[colon:pos]:
+        return False
+    return _has_any(_FUTURE_RETIREMENT.sub(" ", text[max(start, colon - 90) : colon]), phrases)
+
+
 def link_titles(text: str, start: int, end: int, names: list[Name], titles: list[Title]) -> list[Link]:
     """Which name holds which title in the sentence ``text[start:end]``."""
     st = lexicon.statuses()
@@ -185,7 +194,11 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
                     holders = list(group_of[id(after[0])])
         verb_holders: list[Name] = []
         verb = None
-        if not holders:
+        after = [n for n in names if n.start >= ce]
+        to_after = bool(after) and bool(re.fullmatch(
+            r"\s*(?:\S+\s+){0,3}?(?:đối với|cho)\s+(?:các\s+)?(?:ông|bà|đồng chí|đ/c)?\s*" + _ranks_re(),
+            text[ce : after[0].start], re.IGNORECASE))
+        if not holders and not to_after:
             # "X được bầu giữ chức <chain>"; the holders are the nearest name list before
             if before:
                 verb = _verb_before(text, before[-1].end, cs, st["holds"]) or _verb_before(text, before[-1].end, cs, st["past"]) \
@@ -194,11 +207,9 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
                     verb_holders = list(group_of[id(before[-1])])
         if not holders and not verb_holders:
             # "miễn nhiệm chức danh <chain> đối với ông Y"
-            after = [n for n in names if n.start >= ce]
             verb = _verb_before(text, before[-1].end if before else start, cs, st["ends"]) or _verb_before(
                 text, before[-1].end if before else start, cs, st["starts"])
-            if verb and after and re.fullmatch(r"\s*(?:\S+\s+){0,3}?đối với\s+(?:các\s+)?(?:ông|bà|đồng chí)?\s*" + _ranks_re(),
-                                               text[ce : after[0].start]):
+            if verb and to_after:
                 verb_holders = list(group_of[id(after[0])])
         if not holders and not verb_holders:
             continue
@@ -243,7 +254,7 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
             semi = text.find(";", max(n.end, ce), clause_end)
             own_end = semi if semi >= 0 else clause_end
             retires = _has_any(_FUTURE_RETIREMENT.sub(" ", lead_in[-40:]), st["retire"]) or (not new_post and not agent and _has_any(
-                _FUTURE_RETIREMENT.sub(" ", text[max(n.end, ce) : own_end]), st["retire"]))
+                _FUTURE_RETIREMENT.sub(" ", text[max(n.end, ce) : own_end]), st["retire"])) or _listed_under(text, start, n.start, st["retire"])
             for t in chain:
                 status = status_of(t, "former" if held_before else "current")
                 if status == "current" and listed_new:
@@ -251,8 +262,11 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
                 # moved to a new post: the executive posts of the chain end, memberships
                 # (Ủy viên Trung ương, Tỉnh ủy viên...) go on
                 relocated = bool(new_post and t.org and new_post.org) and _central(t.org) != _central(new_post.org)
+                # retiring leaves every post but a seat in the National Assembly; moving leaves the
+                # executive posts and the agency's party group, memberships of a committee go on
                 if status == "current" and (new_post and (moves or relocated) or retires) and (
-                        not _MEMBERSHIP.match(t.role) or _AGENCY_GROUP.match(t.org or "")):
+                        not _MEMBERSHIP.match(t.role) or _AGENCY_GROUP.match(t.org or "")
+                        or retires and not new_post and not t.role.lower().startswith("đại biểu")):
                     status = "ends"
                 # promoted from one state post to another (FORMAT: a promotion ends the old post);
                 # party posts are held together with state posts and go on

@@ -351,6 +351,13 @@ def parse_org(text: str, pos: int, end: int, *, role_end_word: str | None = None
                 j = km.end()
                 continue
             break
+        if low == "xã" and re.match(r"xã\s+hội(?!\w)", text[j : j + 12], re.IGNORECASE):
+            k = j + len(re.match(r"xã\s+hội", text[j : j + 12], re.IGNORECASE).group(0))
+            words.append((j, k))  # "Lao động - Thương binh và Xã hội": society, not a commune
+            prev_level = False
+            prev_cap = True
+            j = k
+            continue
         if low in _LEVEL_WORDS:
             words.append((j, j + len(w)))
             prev_level = True
@@ -409,7 +416,7 @@ def find_titles(text: str, start: int, end: int, names: list[Name]) -> list[Titl
         role = m.group("role")
         if not role[0].isupper():
             before = text[max(start, m.start() - 12) : m.start()]
-            if not re.search(r"(?:chức|chức vụ|danh|làm|là|nguyên|các|,|kiêm|-|–|\()\s*$", before, re.IGNORECASE):
+            if not re.search(r"(?:chức|chức vụ|danh|làm|là|nguyên|các|,|kiêm|giao|-|–|\()\s*$", before, re.IGNORECASE):
                 continue
         # the organization ends where the next name starts
         limit = min([s for s, _ in name_spans if s > m.end()] + [end])

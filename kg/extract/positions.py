@@ -18,7 +18,7 @@ _ENDS_WITH_LEVEL = re.compile(r"(?:^|\s)(?:tỉnh|thành phố|TP\.?|Thành ph�
 _ENDS_WITH_COMMITTEE = re.compile(r"(?:^|\s)(?:Tỉnh ủy|Thành ủy)$", re.IGNORECASE)
 _BARE_COUNCIL = re.compile(r"^(?:UBND|HĐND|Ủy ban nhân dân|Hội đồng nhân dân|Ủy ban MTTQ|MTTQ|Đoàn ĐBQH|Đoàn đại biểu Quốc hội)$", re.IGNORECASE)
 _DEPARTMENT = re.compile(r"(?:^|\s)Sở\s", re.IGNORECASE)
-_LOWER_UNIT = re.compile(r"(?:huyện|quận|thị xã|xã|phường|thị trấn|Huyện ủy|Quận ủy|Thị ủy)\s+[A-ZĐÀ-Ỹ]", re.IGNORECASE)
+_LOWER_UNIT = re.compile(r"(?:huyện|quận|thị xã|xã(?!\s+hội(?!\w))|phường|thị trấn|Huyện ủy|Quận ủy|Thị ủy)\s+[A-ZĐÀ-Ỹ]", re.IGNORECASE)
 
 
 def _has_province(org: str) -> bool:
@@ -33,7 +33,7 @@ def _is_central(org: str) -> bool:
 
 _UNIT_NAME = r"([A-ZĐÀ-Ỹ][\wÀ-ỹ'-]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'-]*){0,2})"
 _UNIT_MENTION = re.compile(
-    r"(?<!\w)(?:(huyện|quận|thị xã|xã|phường|thị trấn)|(Huyện|Quận|Thị) ủy)\s+" + _UNIT_NAME
+    r"(?<!\w)(?:(huyện|quận|thị xã|xã(?!\s+hội(?!\w))|phường|thị trấn)|(Huyện|Quận|Thị) ủy)\s+" + _UNIT_NAME
     + r"|(?<!\w)Sở\s+((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?:\s+(?:[a-zđà-ỹ]+|và|[A-ZĐÀ-Ỹ][\wÀ-ỹ]*|-|,)){0,7})"
 )
 # a unit below the province left unnamed, at the end of an organization (a term may follow)
