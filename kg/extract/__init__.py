@@ -367,7 +367,7 @@ _CHAIRS_EVENT = re.compile(
 )
 _TODAY = re.compile(r"(?<!\w)(?:sáng|chiều|tối|trưa|hôm)\s+nay(?!\w)", re.IGNORECASE)
 _CO_CHAIR_BEFORE = re.compile(r"(?:đồng|cùng)\s*$", re.IGNORECASE)
-_CO_CHAIR_AFTER = re.compile(r"\s*(?:hội nghị|đại hội|buổi làm việc|kỳ họp|buổi lễ|phiên họp)?\s*(?:có|gồm|là)\s", re.IGNORECASE)
+_CO_CHAIR_AFTER = re.compile(r"\s*(?:[^\s:;,.]+\s+){0,3}?(?:có|gồm|là)\s", re.IGNORECASE)
 _PRESIDIUM = re.compile(r"Đoàn Chủ tịch|Đoàn chủ tịch|Chủ tọa đoàn|Chủ tịch đoàn", re.IGNORECASE)
 
 
