@@ -238,9 +238,15 @@ def _mention(doc, *, province=None, post=None, org=None, doc_province=None):
 
 def test_an_untitled_mention_joins_the_only_official_of_its_name_and_no_other():
     official = _mention("a", province="lào cai", post="Chủ tịch UBND tỉnh Lào Cai", org="UBND tỉnh Lào Cai")
-    untitled = _mention("b", doc_province="hà nội")
+    untitled = _mention("b", doc_province="lào cai")
+    groups, joins = resolve.cluster([official, untitled])
+    assert len(groups) == 1 and [j.reason for j in joins] == ["document_province"]
+    untitled = _mention("b")  # an article that names no province
     groups, joins = resolve.cluster([official, untitled])
     assert len(groups) == 1 and [j.reason for j in joins] == ["only_person"]
+    # An article about another province: a common name there may be anyone.
+    elsewhere = _mention("e", doc_province="hà nội")
+    assert len(resolve.cluster([official, elsewhere])[0]) == 2
     namesake = _mention("c", province="hà giang", post="Phó Chủ tịch UBND tỉnh Hà Giang", org="UBND tỉnh Hà Giang")
     groups, _ = resolve.cluster([official, untitled, namesake])
     assert len(groups) == 3
