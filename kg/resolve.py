@@ -12,12 +12,21 @@ clusters each block by context:
   joins the one provincial cluster that also holds a national post, if there is one;
 - ``document_province``: a mention with no posts of its own joins the single cluster of
   its name in the province its article is about (or the other such mentions there);
+- ``same_post``: the same role once its place is dropped ("Giám đốc Sở Tài chính"): a
+  mention whose posts name no place joins the one person holding that role; for a name that
+  is not common, two persons holding one role in different places join (a move, or a post
+  the extractor misplaced) unless their posts conflict in time;
 - ``only_person``: what is still unplaced joins the only person of its name who holds a
-  post anywhere in the store, when there is exactly one;
+  post anywhere in the store, when there is exactly one and the article is not about a
+  province where that person holds no post;
+- ``rare_name``: a name expected to have almost no namesakes in the store
+  (:func:`expected_namesakes`, below :data:`RARE_NAME`) is one person: its clusters join
+  unless they hold current posts in two provinces less than a year apart;
 - ``judgement``: a user's merge from ``judgements.jsonl``.
 
-Anything else stays apart: namesakes in different provinces, or with posts that share
-nothing, are different people until an article links them. A user's ``split`` is a
+Anything else stays apart: namesakes of a common name in different provinces, or with posts
+that share nothing, are different people until an article links them. Organizations named
+only by their kind ("Ủy ban", "Đảng ủy", "HĐQT") are no evidence. A user's ``split`` is a
 cannot-link: no join may put its two sides together.
 
 The result is written into ONE named graph, :data:`kg.vocab.RESOLUTION_GRAPH`, rewritten
