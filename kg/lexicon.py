@@ -143,6 +143,15 @@ def surnames() -> frozenset[str]:
 
 
 @cache
+def name_frequencies() -> dict:
+    """Prior shares of name parts: ``family`` (name -> share), ``other_family``, ``middle``,
+    ``given`` and ``prior_weight`` (see ontology/lexicon/name_frequencies.yaml)."""
+    data = _load("name_frequencies")
+    data["family"] = {canon(k).lower(): float(v) for k, v in data["family"].items()}
+    return data
+
+
+@cache
 def not_persons() -> dict:
     data = _load("not_persons")
     return {k: tuple(canon(x) for x in v) for k, v in data.items()}

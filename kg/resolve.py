@@ -12,12 +12,21 @@ clusters each block by context:
   joins the one provincial cluster that also holds a national post, if there is one;
 - ``document_province``: a mention with no posts of its own joins the single cluster of
   its name in the province its article is about (or the other such mentions there);
+- ``same_post``: the same role once its place is dropped ("Giám đốc Sở Tài chính"): a
+  mention whose posts name no place joins the one person holding that role; for a name that
+  is not common, two persons holding one role in different places join (a move, or a post
+  the extractor misplaced) unless their posts conflict in time;
 - ``only_person``: what is still unplaced joins the only person of its name who holds a
-  post anywhere in the store, when there is exactly one;
+  post anywhere in the store, when there is exactly one and the article is not about a
+  province where that person holds no post;
+- ``rare_name``: a name expected to have almost no namesakes in the store
+  (:func:`expected_namesakes`, below :data:`RARE_NAME`) is one person: its clusters join
+  unless they hold current posts in two provinces less than a year apart;
 - ``judgement``: a user's merge from ``judgements.jsonl``.
 
-Anything else stays apart: namesakes in different provinces, or with posts that share
-nothing, are different people until an article links them. A user's ``split`` is a
+Anything else stays apart: namesakes of a common name in different provinces, or with posts
+that share nothing, are different people until an article links them. Organizations named
+only by their kind ("Ủy ban", "Đảng ủy", "HĐQT") are no evidence. A user's ``split`` is a
 cannot-link: no join may put its two sides together.
 
 The result is written into ONE named graph, :data:`kg.vocab.RESOLUTION_GRAPH`, rewritten
@@ -35,6 +44,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -46,7 +56,7 @@ from rdflib.namespace import OWL, RDF, XSD
 
 from kg import ids, queries
 from kg.errors import InputError, UsageError
-from kg.lexicon import LEXICON_DIR, abbreviations, canon, province_forms, provinces
+from kg.lexicon import LEXICON_DIR, abbreviations, canon, name_frequencies, province_forms, provinces
 from kg.lexicon import roles as lexicon_roles
 from kg.vocab import ADMIN_GRAPH, KG, RESOLUTION_GRAPH, STATUS_OF, node
 
@@ -58,6 +68,7 @@ __all__ = [
     "add_judgement",
     "admin_quads",
     "cluster",
+    "expected_namesakes",
     "explain",
     "has_resolution",
     "holders_at",
@@ -157,7 +168,8 @@ class Mention:
             national = national or is_national
             if h.province and not is_national:
                 provinces.setdefault(h.province, []).append(h.iri)
-            if h.org and not h.province and h.org_name and not ids.is_bare_place(h.org_name):
+            if h.org and not h.province and h.org_name and not ids.is_bare_place(h.org_name) \
+                    and not _generic_org(h.org_name):
                 orgs.setdefault(h.org, []).append(h.iri)
         context = (national, provinces, orgs)
         self.__dict__["_cached_context"] = (len(self.holdings), context)
@@ -175,6 +187,23 @@ _NATIONAL_ORG = re.compile(r"(?i)trung ương|chính phủ|bộ chính trị|qu�
 @lru_cache(maxsize=None)
 def _national_roles() -> frozenset[str]:
     return frozenset(ids.name_key(r) for r in lexicon_roles()["central"]) | {"đại biểu quốc hội"}
+
+
+#: Words of organization names that name a kind, not one organization: an organization named
+#: with these alone ("Ủy ban", "Đảng ủy", "HĐQT") says nothing about who holds a post in it.
+_GENERIC_ORG_WORDS = frozenset(
+    "ủy ban ban hội đồng sở bộ công ty đảng chi tổng cục phòng văn viện trường tập đoàn chấp hành "
+    "thường vụ trực nhân dân quản lý quản trị thành viên nhánh ngân hàng cán sự an quân khu kiểm tra "
+    "hđqt hđtv ubnd hđnd bch btv ubkt mttq đoàn liên minh hiệp mặt trận".split())
+
+
+def _generic_org(name: str) -> bool:
+    """True for an organization name made only of kind words ("Ủy ban", "Công ty", "HĐQT").
+
+    >>> _generic_org("Ủy ban"), _generic_org("Ủy ban Văn hóa"), _generic_org("Quân khu 9")
+    (True, False, False)
+    """
+    return all(w in _GENERIC_ORG_WORDS for w in ids.name_key(canon(name)).split())
 
 
 def _is_national(h: Holding) -> bool:
@@ -349,10 +378,15 @@ class _Clusters:
         return [sorted(v) for v in self.members.values()]
 
 
-def cluster(block: list[Mention], *, merges=(), splits=()) -> tuple[list[list[Mention]], list[Join]]:
+def cluster(block: list[Mention], *, merges=(), splits=(),
+            namesakes: float | None = None) -> tuple[list[list[Mention]], list[Join]]:
     """Cluster the mentions of one name into persons. Returns (clusters, joins).
 
     ``merges`` and ``splits`` are pairs of mention keys from the user's judgements.
+    ``namesakes`` is how many other persons of this name the store is expected to hold
+    (:func:`expected_namesakes`); unknown (None) is treated as a common name. A rare name
+    (below :data:`RARE_NAME`) is one person unless its posts conflict; a common one (from
+    :data:`COMMON_NAME`) joins an untitled mention only to a person of a compatible place.
     """
     by_key = {m.key: m for m in block}
     cannot = {frozenset(p) for p in splits if p[0] != p[1]}
@@ -392,6 +426,38 @@ def cluster(block: list[Mention], *, merges=(), splits=()) -> tuple[list[list[Me
             uf.union(x.key, m.key, "central_post", "national posts; the only provincial namesake with one",
                      [h.iri for h in x.holdings + m.holdings])
 
+    # The same role (a post without its place): a mention whose posts name no place joins the
+    # one person who holds that role; for a name that is not common, two persons who hold the
+    # same role in different places are one official (moved, or misplaced by the extractor)
+    # unless their posts conflict in time.
+    holders: dict[str, set] = defaultdict(set)
+    for m in block:
+        if m.provinces or m.national or m.orgs:
+            for r in _roles([m]):
+                holders[r].add(m.key)
+    for m in block:
+        if m.provinces or m.national or m.orgs or not m.holdings:
+            continue
+        for r in sorted(_roles([m])):
+            roots = {uf.find(k) for k in holders.get(r, ())}
+            if len(roots) == 1:
+                person = _members(uf, by_key, next(iter(roots)))
+                if (namesakes is None or namesakes >= COMMON_NAME) and not _compatible_place([m], person):
+                    continue
+                uf.union(m.key, person[0].key, "same_post", r,
+                         [h.iri for h in m.holdings] + [h.iri for x in person for h in x.holdings
+                                                        if _role_key(h.position) == r][:2])
+                break
+    if namesakes is not None and namesakes < COMMON_NAME:
+        for r, keys in sorted(holders.items()):
+            ordered = sorted(keys)
+            for k in ordered[1:]:
+                x, y = _members(uf, by_key, k), _members(uf, by_key, ordered[0])
+                if uf.find(k) != uf.find(ordered[0]) and not _conflict(x, y):
+                    uf.union(k, ordered[0], "same_post", f"{r} ({_rarity(namesakes)})",
+                             [h.iri for m in (by_key[k], by_key[ordered[0]]) for h in m.holdings
+                              if _role_key(h.position) == r])
+
     # Mentions with no posts that place them: the article's province decides.
     loose = [m for m in block if not m.provinces and not m.national and len(uf.members.get(uf.find(m.key), ())) == 1]
     clusters_in: dict[str, set] = defaultdict(set)
@@ -417,15 +483,159 @@ def cluster(block: list[Mention], *, merges=(), splits=()) -> tuple[list[list[Me
     # there is exactly one: a name with no title is usually a well-known official's.
     placed = {uf.find(m.key) for m in block if m.provinces or m.national or m.orgs}
     if len(placed) == 1:
-        other = by_key[min(uf.members[next(iter(placed))])]
+        person = _members(uf, by_key, next(iter(placed)))
+        other = person[0]
         for root in sorted({uf.find(m.key) for m in block} - placed):
             x = by_key[min(uf.members[root])]
+            if not _compatible_place(_members(uf, by_key, root), person):
+                continue  # an article about another place: maybe anyone
             uf.union(x.key, other.key, "only_person", "the only person of this name with a post",
                      (x.doc, other.doc))
+
+    # A rare name is one person: what is still apart joins, largest first, unless the
+    # posts conflict (current posts in two provinces less than a year apart) or, for a
+    # mention with no post, its article is about a place the person has no post in.
+    if namesakes is not None and namesakes < RARE_NAME:
+        roots = sorted({uf.find(m.key) for m in block}, key=lambda r: (-len(uf.members[r]), min(uf.members[r])))
+        for r in roots[1:]:
+            x = _members(uf, by_key, r)
+            for target in roots:
+                if uf.find(target) == uf.find(r):
+                    break
+                y = _members(uf, by_key, target)
+                untitled = not any(m.holdings for m in x)
+                if not _conflict(x, y) and (not untitled or _compatible_place(x, y)):
+                    uf.union(x[0].key, y[0].key, "rare_name", f"{_rarity(namesakes)}; no conflicting posts",
+                             [h.iri for m in (x[0], y[0]) for h in m.holdings] or (x[0].doc, y[0].doc))
+                    break
 
     groups = [[by_key[k] for k in g] for g in uf.groups()]
     groups.sort(key=lambda g: g[0].key)
     return groups, uf.joins
+
+
+def _members(uf: _Clusters, by_key: dict, key) -> list[Mention]:
+    """The mentions of the cluster that holds ``key``, in key order."""
+    return [by_key[k] for k in sorted(uf.members[uf.find(key)])]
+
+
+_ROLE_HEAD = re.compile(r"^(?:(?:phó|thường trực|tổng|thứ)\s+)*(?:chủ tịch|chủ nhiệm|giám đốc|bí thư|trưởng ban|"
+                        r"trưởng phòng|trưởng|ủy viên|thư ký|kế toán trưởng|chánh văn phòng|chánh|tư lệnh|"
+                        r"chính ủy|hiệu trưởng|thành viên)\b\s*(?:thường trực\s*)?")
+_PLACE_WORDS = re.compile(r"\b(?:tỉnh|thành phố|tp|huyện|quận|thị xã)\b(?! ủy)")
+
+
+@lru_cache(maxsize=1 << 16)
+def _role_key(position: str) -> str:
+    """A post without its place: "Giám đốc Sở Tài chính TP. HCM" and "giám đốc Sở Tài chính"
+    are one role. A role in an organization named only by its kind ("Bí thư Đảng ủy",
+    "Chủ nhiệm Ủy ban", "Giám đốc Sở") tells nothing and comes back empty.
+
+    >>> _role_key("Chủ tịch HĐND TP. HCM") == _role_key("chủ tịch HĐND TP") == "chủ tịch hội đồng nhân dân"
+    True
+    """
+    key = post_key(position)
+    for name, _ in _province_key_patterns():
+        if name in key:
+            key = re.sub(r"\b" + re.escape(name) + r"\b", " ", key)
+    key = " ".join(_PLACE_WORDS.sub(" ", key).split())
+    org = _ROLE_HEAD.sub("", key).split()
+    if not org or (all(w in _GENERIC_ORG_WORDS for w in org) and "nhân" not in org):
+        return ""  # "Chủ nhiệm Ủy ban", "Bí thư Đảng ủy": any organization at all
+    return key
+
+
+def _roles(group: list[Mention]) -> set[str]:
+    """The role keys of a group's posts (current or not)."""
+    return {k for m in group for h in m.holdings if (k := _role_key(h.position))}
+
+
+def _rarity(namesakes: float) -> str:
+    return f"expected namesakes {namesakes:.2f}"
+
+
+def _compatible_place(loose: list[Mention], person: list[Mention]) -> bool:
+    """An unplaced mention fits a person when its article names no province, or the
+    province of one of the person's posts, or the person's posts name no province or
+    include a national one."""
+    places = {m.doc_province for m in loose}
+    held = {p for m in person for p in m.provinces}
+    if None in places or not held or any(m.national for m in person):
+        return True
+    return bool(places & held)
+
+
+#: Two current posts in different provinces this close in time are two persons.
+CONFLICT_DAYS = 365
+
+
+def _day(value: str | None) -> date | None:
+    if not value or not _ISO_DATE.match(value):
+        return None
+    return date.fromisoformat(value if len(value) == 10 else value + "-01")
+
+
+def _conflict(a: list[Mention], b: list[Mention]) -> bool:
+    """True when ``a`` and ``b`` hold current posts in different provinces (national posts
+    aside) at dates less than :data:`CONFLICT_DAYS` apart: one person cannot be both. A
+    mention with posts in both provinces (a move the article states) removes the conflict."""
+    def dated(group):
+        out = []
+        for m in group:
+            for h in m.holdings:
+                day = _day(h.date)
+                if day and h.status in ("current", "starts") and h.province and not _is_national(h):
+                    out.append((h.province, day))
+        return out
+
+    linked = {frozenset(m.provinces) for m in a + b if len(m.provinces) > 1}
+    for pa, da in dated(a):
+        for pb, db in dated(b):
+            if pa != pb and abs((da - db).days) < CONFLICT_DAYS and not any({pa, pb} <= s for s in linked):
+                return True
+    return False
+
+
+#: Expected other persons of one name below which the name is rare (one person unless its
+#: posts conflict), and from which it is common (untitled mentions join only a compatible place).
+RARE_NAME = 0.1
+COMMON_NAME = 1.0
+#: The least number of persons a store's names are taken to be drawn from: the officials and
+#: others named in news of this genre (a small store does not make every name rare).
+NAME_POPULATION = 20_000
+
+
+def expected_namesakes(mentions: list[Mention]) -> dict[str, float]:
+    """Name key -> how many other persons of that name a store of this size may hold.
+
+    The share of a full name is the product of the shares of its family name, middle part and
+    given name, each estimated from the store's distinct names and smoothed towards the prior
+    of ``ontology/lexicon/name_frequencies.yaml``; times the persons named in the store (at
+    least :data:`NAME_POPULATION`). Nguyễn Văn Hùng is expected to have many namesakes, Tất
+    Thành Cang none. Names of one syllable get none (they are not scored).
+
+    >>> ms = [Mention(doc="d", person=str(i), file="f", names={n})
+    ...       for i, n in enumerate(["Nguyễn Văn Hùng", "Tất Thành Cang"])]
+    >>> e = expected_namesakes(ms)
+    >>> e["nguyễn văn hùng"] > 1.0 > 0.1 > e["tất thành cang"]
+    True
+    """
+    prior = name_frequencies()
+    weight = float(prior["prior_weight"])
+    names = {m.name_key for m in mentions}
+    parts = {k: (p[0], " ".join(p[1:-1]), p[-1]) for k in names if len(p := k.split()) > 1}
+    counts = [Counter(v[i] for v in parts.values()) for i in range(3)]
+    total = len(parts)
+
+    def share(i: int, part: str) -> float:
+        if i == 0:
+            base = prior["family"].get(part, prior["other_family"])
+        else:
+            base = prior["middle"] if i == 1 else prior["given"]
+        return (counts[i][part] + weight * base) / (total + weight)
+
+    population = max(total, NAME_POPULATION)
+    return {k: population * share(0, f) * share(1, m) * share(2, g) for k, (f, m, g) in parts.items()}
 
 
 def _anchor(group: list[Mention]) -> str:
@@ -585,9 +795,10 @@ def compute(mentions: list[Mention], judgements: list[Judgement] = ()) -> Resolu
     entity_of: dict[tuple[str, str], str] = {}
     groups_out: dict[str, list[Mention]] = {}
     joins: list[Join] = []
+    namesakes = expected_namesakes(mentions)
     for key in sorted(blocks):
         block = blocks[key]
-        groups, block_joins = cluster(block, merges=merges, splits=splits)
+        groups, block_joins = cluster(block, merges=merges, splits=splits, namesakes=namesakes.get(key))
         joins += block_joins
         if len({m.doc for m in block}) > 1:
             report.recurring_names += 1

@@ -238,9 +238,15 @@ def _mention(doc, *, province=None, post=None, org=None, doc_province=None):
 
 def test_an_untitled_mention_joins_the_only_official_of_its_name_and_no_other():
     official = _mention("a", province="lào cai", post="Chủ tịch UBND tỉnh Lào Cai", org="UBND tỉnh Lào Cai")
-    untitled = _mention("b", doc_province="hà nội")
+    untitled = _mention("b", doc_province="lào cai")
+    groups, joins = resolve.cluster([official, untitled])
+    assert len(groups) == 1 and [j.reason for j in joins] == ["document_province"]
+    untitled = _mention("b")  # an article that names no province
     groups, joins = resolve.cluster([official, untitled])
     assert len(groups) == 1 and [j.reason for j in joins] == ["only_person"]
+    # An article about another province: a common name there may be anyone.
+    elsewhere = _mention("e", doc_province="hà nội")
+    assert len(resolve.cluster([official, elsewhere])[0]) == 2
     namesake = _mention("c", province="hà giang", post="Phó Chủ tịch UBND tỉnh Hà Giang", org="UBND tỉnh Hà Giang")
     groups, _ = resolve.cluster([official, untitled, namesake])
     assert len(groups) == 3
@@ -256,3 +262,30 @@ def test_national_posts_tie_no_province():
     c = _mention("c", province="lào cai", post="Giám đốc Sở Y tế tỉnh Lào Cai", org="Sở Y tế tỉnh Lào Cai")
     d = _mention("d", province="nghệ an", post="Giám đốc Sở Y tế tỉnh Nghệ An", org="Sở Y tế tỉnh Nghệ An")
     assert len(resolve.cluster([c, d])[0]) == 2
+
+
+def test_a_rare_name_is_one_person_unless_its_posts_conflict_in_time():
+    def dated(doc, province, day):
+        org = f"Sở Y tế tỉnh {province.title()}" if doc == "a" else f"UBND tỉnh {province.title()}"
+        m = _mention(doc, province=province, post=("Giám đốc " if doc == "a" else "Phó Chủ tịch ") + org, org=org)
+        m.holdings[0].date = day
+        return m
+
+    apart = [dated("a", "lào cai", "2019-03-01"), dated("b", "hà giang", "2019-06-01")]
+    assert len(resolve.cluster(apart, namesakes=0.01)[0]) == 2  # two posts at once: two persons
+    assert len(resolve.cluster(apart, namesakes=5.0)[0]) == 2
+    moved = [dated("a", "lào cai", "2012-03-01"), dated("b", "hà giang", "2019-06-01")]
+    groups, joins = resolve.cluster(moved, namesakes=0.01)
+    assert len(groups) == 1 and [j.reason for j in joins] == ["rare_name"]
+    assert "expected namesakes 0.01" in joins[0].detail and joins[0].basis
+    assert len(resolve.cluster(moved, namesakes=5.0)[0]) == 2  # a common name needs a stated move
+
+
+def test_generic_organizations_and_vague_roles_are_no_evidence():
+    a = _mention("a", post="Chủ nhiệm Ủy ban", org="Ủy ban")
+    b = _mention("b", post="Chủ nhiệm Ủy ban", org="Ủy ban")
+    assert len(resolve.cluster([a, b], namesakes=0.5)[0]) == 2
+    c = _mention("c", province="hồ chí minh", post="Chủ tịch HĐND TP HCM", org="HĐND TP HCM")
+    d = _mention("d", post="Chủ tịch HĐND TP", org="HĐND TP")  # a post with no place named
+    groups, joins = resolve.cluster([c, d], namesakes=0.5)
+    assert len(groups) == 1 and [j.reason for j in joins] == ["same_post"]
