@@ -148,3 +148,13 @@ def test_acting_head_given_to_a_deputy():
             "cho đồng chí Lê Văn Sơn, Phó Giám đốc Sở.")
     assert _status(text, "Lê Văn Sơn", "quyền Giám đốc Sở Y tế") == "starts"
     assert _status(text, "Lê Ánh Dương", "Chủ tịch UBND") == "current"
+
+
+def test_a_ward_named_after_an_old_province_is_a_ward():
+    text = ("Trong hai ngày 9 và 10-8, Đảng bộ phường Hà Nam tổ chức Đại hội lần thứ I, nhiệm kỳ 2025 - 2030. "
+            "Phường Hà Nam thuộc tỉnh Ninh Bình mới, được thành lập trên cơ sở các phường cũ của thành phố Phủ Lý (cũ). "
+            "Đồng chí Trần Văn Khải, Bí thư Đảng ủy phường phát biểu khai mạc Đại hội.")
+    doc = Document(doc_id="t.txt", text=text, content_hash=content_hash(text), source="t.txt")
+    facts = extract(normalize(doc))
+    assert facts.province == "Ninh Bình"
+    assert [h.position for h in facts.holdings if h.person == "Trần Văn Khải"][0].startswith("Bí thư Đảng ủy phường Hà Nam")

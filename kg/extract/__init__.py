@@ -66,6 +66,9 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
 _BIRTHPLACE = re.compile(r"(?:quê(?! hương)|quê quán|quê ở|sinh năm \d{4}|sinh ngày [\d/]+|sinh ra)[^.;]{0,25}$", re.IGNORECASE)
 
 
+_FORMER_UNIT = re.compile(r"\s*\(?\s*cũ(?!\w)")
+
+
 def doc_province(text: str, sentences) -> str | None:
     """The province most of the article is about, or None.
 
@@ -81,6 +84,8 @@ def doc_province(text: str, sentences) -> str | None:
         for p in provinces_in(text, sp.start, sp.end):
             if _BIRTHPLACE.search(text[max(sp.start, p.start - 40) : p.start]):
                 continue  # "quê ...", "sinh năm 1963 tại tỉnh X": a person's origin
+            if _FORMER_UNIT.match(text, p.end):
+                continue  # "thành phố Nam Định (cũ)", "vùng Nam Định cũ": a unit merged away
             # "tỉnh Quảng Ninh", "UBND tỉnh X": the article speaks of the province's bodies
             admin = re.search(r"(?:tỉnh|thành phố|TP\.?|Tỉnh ủy|Thành ủy|UBND|HĐND)\s*$", text[max(0, p.start - 12) : p.start])
             counts[p.name] += (2 if i == 0 else 1) + (1 if admin else 0)

@@ -17,9 +17,9 @@ _NUMERIC = re.compile(
 _WORDS = re.compile(
     r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s+năm\s+(?P<y>(?:19|20)\d{2}))?", re.IGNORECASE
 )
-# "trong hai ngày 20 và 21/8/2019", "từ ngày 8 - 10/3": a range of days takes its first day
+# "trong hai ngày 20 và 21/8/2019", "từ ngày 8 - 10/3", "(20 và 21-6)": a range of days takes its first day
 _RANGE = re.compile(
-    r"ngày\s+(?P<d>\d{1,2})\s*(?:và|-|–|đến)\s*\d{1,2}\s*[/\-.](?P<m>\d{1,2})(?:\s*[/\-.]\s*(?P<y>(?:19|20)\d{2}))?(?!\d)",
+    r"(?:ngày\s+|\(\s*)(?P<d>\d{1,2})\s*(?:và|-|–|đến)\s*\d{1,2}\s*[/\-.](?P<m>\d{1,2})(?:\s*[/\-.]\s*(?P<y>(?:19|20)\d{2}))?(?!\d)",
     re.IGNORECASE,
 )
 _BIRTH = re.compile(r"(?:sinh|sinh ngày|sinh năm|SN)\s*$", re.IGNORECASE)

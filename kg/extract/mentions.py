@@ -125,6 +125,9 @@ def provinces_in(text: str, start: int = 0, end: int | None = None) -> list[Prov
 _LAST: list = [None, ()]  # the last text's province mentions: extraction asks many times per text
 
 
+_UNIT_BEFORE = re.compile(r"(?<!\w)(?:phường|xã|thị trấn|huyện|quận|thị xã|đặc khu)\s+$", re.IGNORECASE)
+
+
 def _all_provinces(text: str) -> tuple[ProvinceMention, ...]:
     if _LAST[0] is text:
         return _LAST[1]
@@ -135,6 +138,8 @@ def _all_provinces(text: str) -> tuple[ProvinceMention, ...]:
         form = " ".join(m.group(1).split())
         if form in needs_level and not _LEVEL_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
             continue
+        if _UNIT_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "phường Nam Định", "thị xã Quảng Trị": a unit named after a province
         out.append(ProvinceMention(m.start(), m.end(), forms[form]))
     _LAST[0], _LAST[1] = text, tuple(out)
     return _LAST[1]

@@ -73,10 +73,8 @@ def units_named(text: str) -> dict[str, str]:
                 seen["sở"][name] += 1
             continue
         level = (m.group(1) or _LEVEL_OF[m.group(2).lower()]).lower()
-        name = m.group(3)
-        if name in lexicon.province_forms():
-            continue
-        seen[level][name] += 1
+        # a ward or commune may carry an old province's name ("phường Nam Định" since 2025)
+        seen[level][m.group(3)] += 1
     return {k: c.most_common(1)[0][0] for k, c in seen.items() if c}
 
 
