@@ -158,3 +158,13 @@ def test_a_ward_named_after_an_old_province_is_a_ward():
     facts = extract(normalize(doc))
     assert facts.province == "Ninh Bình"
     assert [h.position for h in facts.holdings if h.person == "Trần Văn Khải"][0].startswith("Bí thư Đảng ủy phường Hà Nam")
+
+
+def test_posts_a_body_is_said_to_have_and_an_age_between_name_and_title():
+    text = ("Ông Trần Minh Hải, 49 tuổi, Giám đốc Sở Tài chính, được HĐND tỉnh Hưng Yên bầu làm phó chủ tịch UBND "
+            "tỉnh. Với việc bầu bổ sung, UBND tỉnh Hưng Yên hiện có chủ tịch là ông Nguyễn Văn Phong và ba phó chủ "
+            "tịch: ông Lê Văn Hiệu, bà Đỗ Thị Thu và ông Hải.")
+    found = _statuses(text)
+    assert found[("Trần Minh Hải", "Giám đốc Sở Tài chính tỉnh Hưng Yên")] == "ends", found
+    assert found[("Nguyễn Văn Phong", "chủ tịch UBND tỉnh Hưng Yên")] == "current", found
+    assert found[("Đỗ Thị Thu", "phó chủ tịch UBND tỉnh Hưng Yên")] == "current", found

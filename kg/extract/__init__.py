@@ -19,7 +19,7 @@ from kg.extract import events as ev
 from kg.extract.dates import article_year, find_dates, lead_year, publication_date
 from kg.extract.holdings import Link, link_titles, respective_links
 from kg.extract.mentions import Name, Title, find_names, find_titles, parse_org, provinces_in
-from kg.extract.positions import fill, units_named
+from kg.extract.positions import fill, nearest_department, units_named
 from kg.model import Count, Event, Evidence, Facts, Holding, Person, SubOrg, Text
 
 _STATUS_RANK = {"current": 0, "former": 1, "starts": 2, "ends": 3}
@@ -165,11 +165,15 @@ def extract(text: Text) -> Facts:
             if ministry:
                 link = replace(link, title=replace(link.title, org=ministry))
         if not link.title.org and role_key not in roles["no_org"] and role_key not in roles["member_of"]:
-            org = _own_organization(link, links, person, resolve)
+            org = _own_organization(link, links, person, resolve) or _owner_before(t, sents, link.title.start)
             if org:  # "phó chỉ huy trưởng Bộ CHQS tỉnh ... được bổ nhiệm giữ chức chỉ huy trưởng"
                 link = replace(link, title=replace(link.title, org=org))
         if not link.title.org and role_key not in roles["no_org"] and role_key not in roles["member_of"]:
             continue  # a role that needs an organization and names none is no post ("Tổ trưởng")
+        if link.title.org and re.fullmatch(r"(?:Đảng ủy\s+|Đảng bộ\s+)?(?:sở|[Ss]ở\s+này)", link.title.org):
+            named = nearest_department(t, link.title.start)
+            if named:  # "phó giám đốc sở này": the department named last before it
+                link = replace(link, title=replace(link.title, org=re.sub(r"(?:sở|[Ss]ở\s+này)$", named, link.title.org)))
         ctx_province = _context_province(t, sents, link, province, frequent)
         position, org, org_province = fill(link.title, ctx_province, units)
         h = Holding(
@@ -323,6 +327,31 @@ def _ministry_re() -> re.Pattern:
 
 def _ministries(t: str, start: int, end: int) -> list[str]:
     return [m.group(0) for m in _ministry_re().finditer(t, start, end)]
+
+
+_HAS = re.compile(r"\s+(?:hiện nay\s+|hiện\s+|hiện tại\s+)?(?:có|gồm)\s")
+
+
+def _owner_before(t: str, sents, pos: int) -> str | None:
+    """The body that a bare role belongs to when the sentence says it has it: "UBND tỉnh Thái
+    Bình hiện có chủ tịch là ông A và ba phó chủ tịch: ..." -> UBND tỉnh Thái Bình."""
+    i = next((k for k, sp in enumerate(sents) if sp.start <= pos < sp.end), None)
+    if i is None:
+        return None
+    start = sents[i].start
+    for m in reversed(list(_HAS.finditer(t, start, pos))):
+        between = t[m.end() : pos]
+        if len(between) > 80 or re.search(r"[.;]|(?<!\w)(?:làm|giữ|được|bầu|cử)(?!\w)", between):
+            return None  # "... gồm A, phó trưởng phòng, làm trưởng đoàn": not the body's own post
+        for h in _ORG_HEAD.finditer(t, start, m.start()):
+            org, e = parse_org(t, h.start(), m.start() + 1)
+            if org and e >= m.start() - 1:
+                return org
+        return None
+    return None
+
+
+_ORG_HEAD = re.compile(r"(?<!\w)(?:UBND|HĐND|Ủy ban|Hội đồng|Sở|Ban|Đảng ủy|Đảng bộ|Tỉnh ủy|Thành ủy|Huyện ủy|Bộ|Cục|Tổng cục|Vụ|Trung tâm|Bệnh viện|Công an)(?!\w)")
 
 
 def _bare_role(role: str) -> str:

@@ -16,7 +16,8 @@ from kg import lexicon
 from kg.extract.mentions import Name, Title
 
 _CHAIN_GAP = re.compile(r"^\s*(?:,|-|–|và|kiêm|,\s*kiêm|,\s*và)?\s*$")
-_NAME_THEN_TITLE = re.compile(r"^\s*(?:\([^()]{0,25}\)\s*)?(?:,|-|–|\(|:)?\s*(?:hiện là|là|nay là)?\s*$")
+# "X, <title>", "X (52 tuổi) - <title>", "X, 49 tuổi, <title>"
+_NAME_THEN_TITLE = re.compile(r"^\s*(?:\([^()]{0,25}\)\s*)?(?:,\s*(?:sinh năm\s+)?\d{1,4}(?:\s+tuổi)?\s*(?=,))?(?:,|-|–|\(|:)?\s*(?:hiện là|là|nay là)?\s*$")
 _LIST_GAP = re.compile(r"^\s*(?:,|và|,\s*và)\s*(?:(?:các\s+)?(?:đồng chí|ông|bà|đ/c|Đ/c)\s+)?$", re.IGNORECASE)
 
 
@@ -187,9 +188,9 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
             after = [n for n in names if n.start >= ce]
             if after:
                 gap = text[ce : after[0].start]
-                if re.fullmatch(r"\s*(?:,\s*)?(?:(?:các\s+)?(?:đồng chí|ông|bà|đ/c)\s*)?" + _ranks_re(), gap, re.IGNORECASE):
+                if re.fullmatch(r"\s*(?:,\s*)?(?:là\s+)?(?:(?:các\s+)?(?:đồng chí|ông|bà|đ/c)\s*)?" + _ranks_re(), gap, re.IGNORECASE):
                     holders = [after[0]]
-                elif re.fullmatch(r"\s*(?:\w+\s+){0,4}?(?:gồm|là|gồm có)?\s*(?:các\s+)?(?:đồng chí|ông|bà|ông,\s*bà|ông bà)?\s*:\s*", gap, re.IGNORECASE) \
+                elif re.fullmatch(r"\s*(?:\w+\s+){0,4}?(?:gồm|là|gồm có)?\s*(?:các\s+)?(?:đồng chí|ông|bà|ông,\s*bà|ông bà)?\s*:\s*(?:(?:đồng chí|ông|bà)\s+)?", gap, re.IGNORECASE) \
                         or re.fullmatch(r"\s*(?:\w+\s+){0,5}?(?:gồm|là|gồm có)\s+(?:các\s+)?(?:đồng chí|ông|bà|ông,\s*bà|ông bà)\s*:?\s*", gap, re.IGNORECASE):
                     holders = list(group_of[id(after[0])])
         verb_holders: list[Name] = []

@@ -421,7 +421,7 @@ def find_titles(text: str, start: int, end: int, names: list[Name]) -> list[Titl
         role = m.group("role")
         if not role[0].isupper():
             before = text[max(start, m.start() - 12) : m.start()]
-            if not re.search(r"(?:chức|chức vụ|danh|làm|là|nguyên|các|,|kiêm|giao|-|–|\()\s*$", before, re.IGNORECASE):
+            if not re.search(r"(?:chức|chức vụ|danh|làm|là|nguyên|các|,|kiêm|giao|-|–|\(|(?<!\w)có|(?<!\w)(?:hai|ba|bốn|năm|sáu|bảy|\d+))\s*$", before, re.IGNORECASE):
                 continue
         # the organization ends where the next name starts
         limit = min([s for s, _ in name_spans if s > m.end()] + [end])

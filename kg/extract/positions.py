@@ -62,6 +62,17 @@ def _department_name(words: str) -> str | None:
     return name if name and name[0].isupper() else None
 
 
+def nearest_department(text: str, pos: int) -> str | None:
+    """"Sở X" named last before ``pos`` ("Sở Nông nghiệp ... có 5 phó giám đốc sở"), or None."""
+    last = None
+    for m in _UNIT_MENTION.finditer(text, max(0, pos - 600), pos):
+        if m.group(4):
+            name = _department_name(m.group(4))
+            if name:
+                last = name
+    return f"Sở {last}" if last else None
+
+
 def units_named(text: str) -> dict[str, str]:
     """The district-level unit and the department the article names most: what a bare
     "Huyện ủy", "UBND huyện" or "Sở" later in it refers to."""
