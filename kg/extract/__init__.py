@@ -174,6 +174,10 @@ def extract(text: Text) -> Facts:
             named = nearest_department(t, link.title.start)
             if named:  # "phó giám đốc sở này": the department named last before it
                 link = replace(link, title=replace(link.title, org=re.sub(r"(?:sở|[Ss]ở\s+này)$", named, link.title.org)))
+        elif link.title.org and _BARE_BODY.fullmatch(link.title.org):
+            full = _full_name(t, link.title.org)  # "nguyên Giám đốc Bệnh viện": the hospital named before
+            if full != link.title.org:
+                link = replace(link, title=replace(link.title, org=full))
         ctx_province = _context_province(t, sents, link, province, frequent)
         position, org, org_province = fill(link.title, ctx_province, units)
         h = Holding(
@@ -505,6 +509,9 @@ def _count_org(t: str, start: int, pos: int, what: str, main_org: str | None) ->
     return None
 
 
+# bodies often named again by their kind alone ("Giám đốc Bệnh viện", "Bí thư Đảng ủy Khối")
+_BARE_BODY = re.compile(r"(?:Đảng ủy\s+|Đảng bộ\s+)?(?:Bệnh viện|Trung tâm|Trường|Tổng công ty|Viện|Khối|Cục|Chi cục|Tổng cục|Liên minh|Ngân hàng|Nhà máy|Học viện)",
+                        re.IGNORECASE)
 _LEVEL_ONLY = re.compile(r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)", re.IGNORECASE)
 _PARTY_HEAD = re.compile(r"^(?:Đảng bộ|Đảng ủy)\s+", re.IGNORECASE)
 
@@ -520,8 +527,9 @@ def _full_name(t: str, org: str) -> str:
     for m in re.finditer(r"(?<!\w)" + re.escape(rest) + r"(?!\w)", t, re.IGNORECASE):
         full, _ = parse_org(t, m.start(), min(len(t), m.start() + 120))
         full = re.sub(r"\s+(?:khóa|nhiệm kỳ)\s+\S+$", "", full or "", flags=re.IGNORECASE)
-        if full and len(full) > len(rest) + 2 and full.lower().startswith(rest.lower()) \
-                and any(c.isupper() for c in full[len(rest):]):
+        extra = full[len(rest):].split()
+        if len(extra) >= 2 and full.lower().startswith(rest.lower()) and any(c.isupper() for c in full[len(rest):]) \
+                and not re.fullmatch(r"[A-ZĐ]\.?", extra[-1]) and extra[0] not in ("TNHH", "MTV", "Cổ", "CP"):
             found[full] += 1
     if not found:
         return org
