@@ -168,3 +168,13 @@ def test_posts_a_body_is_said_to_have_and_an_age_between_name_and_title():
     assert found[("Trần Minh Hải", "Giám đốc Sở Tài chính tỉnh Hưng Yên")] == "ends", found
     assert found[("Nguyễn Văn Phong", "chủ tịch UBND tỉnh Hưng Yên")] == "current", found
     assert found[("Đỗ Thị Thu", "phó chủ tịch UBND tỉnh Hưng Yên")] == "current", found
+
+
+def test_acting_head_replacing_a_retiree_and_the_delegating_official():
+    text = ("Thừa ủy quyền của Thủ tướng Chính phủ, Thứ trưởng Bộ Nội vụ Trần Anh Tuấn công bố quyết định. "
+            "Bộ trưởng giao ông Lê Văn Nam, Phó Cục trưởng Cục Chăn nuôi, giữ chức Quyền Cục trưởng Cục Chăn nuôi "
+            "thay ông Đỗ Văn Tâm, Cục trưởng, nghỉ hưu theo chế độ.")
+    found = _statuses(text)
+    assert not [k for k in found if k[0] == "Trần Anh Tuấn" and "Thủ tướng" in k[1]], found
+    assert found[("Lê Văn Nam", "Quyền Cục trưởng Cục Chăn nuôi")] == "starts", found
+    assert found[("Đỗ Văn Tâm", "Cục trưởng Cục Chăn nuôi")] == "ends", found

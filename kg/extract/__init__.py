@@ -23,7 +23,9 @@ from kg.extract.positions import fill, nearest_department, units_named
 from kg.model import Count, Event, Evidence, Facts, Holding, Person, SubOrg, Text
 
 _STATUS_RANK = {"current": 0, "former": 1, "starts": 2, "ends": 3}
-_EXCLUSIVE = re.compile(r"^(?:Bí thư|Chủ tịch|Giám đốc|Trưởng|Chánh|Viện trưởng|Bộ trưởng|Chủ nhiệm|Hiệu trưởng|Tư lệnh|Chỉ huy trưởng|Tổng Bí thư|Thủ tướng)", re.IGNORECASE)
+_EXCLUSIVE = re.compile(r"^(?:Bí thư|Chủ tịch|Giám đốc|Tổng giám đốc|Trưởng|Chánh|Viện trưởng|Bộ trưởng|Chủ nhiệm|Hiệu trưởng|Tư lệnh|"
+                        r"Chính ủy|Chỉ huy trưởng|Tham mưu trưởng|Vụ trưởng|Cục trưởng|Tổng cục trưởng|Chi cục trưởng|Tổng Bí thư|Thủ tướng)",
+                        re.IGNORECASE)
 
 
 def _evidence(text: str, start: int, end: int) -> Evidence:
@@ -549,6 +551,12 @@ def _is_central_holding(h: Holding) -> bool:
     return h.role.lower() in central_roles or bool(h.organization and re.search(r"Trung ương|Chính phủ|Bộ Chính trị", h.organization))
 
 
+def _same_body(a: str, b: str) -> bool:
+    """One organization, one name possibly completed ("Vụ Tổ chức cán bộ" and "Vụ Tổ chức cán bộ Bộ Y tế")."""
+    a, b = a.lower(), b.lower()
+    return a == b or a.startswith(b + " ") or b.startswith(a + " ")
+
+
 def _succession(holdings: dict) -> dict:
     """Someone who starts an exclusive post ends the one who held it; a deputy promoted ends the deputy post."""
     out = dict(holdings)
@@ -559,7 +567,7 @@ def _succession(holdings: dict) -> dict:
                 continue
             if h.person != s.person and h.position.lower() == s.position.lower():
                 out[key] = _with_status(h, "ends")
-            elif h.person == s.person and h.organization and s.organization and h.organization.lower() == s.organization.lower() \
+            elif h.person == s.person and h.organization and s.organization and _same_body(h.organization, s.organization) \
                     and h.role.lower() == ("phó " + s.role).lower():
                 out[key] = _with_status(h, "ends")
     return out

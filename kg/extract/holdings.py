@@ -157,13 +157,28 @@ def _listed_under(text: str, start: int, pos: int, phrases) -> bool:
     return _has_any(_FUTURE_RETIREMENT.sub(" ", text[max(start, colon - 90) : colon]), phrases)
 
 
+_DELEGATED_BY = re.compile(r"(?:ủy quyền|ủy nhiệm|thừa lệnh|thay mặt)\s+(?:của\s+)?$", re.IGNORECASE)
+
+
+def _delegators_apart(chains: list[list[Title]], text: str) -> list[list[Title]]:
+    """"Thừa ủy quyền của Thủ tướng Chính phủ, Thứ trưởng Bộ Nội vụ X": the one who delegates is
+    not one of X's posts; the title after "ủy quyền của" stands alone."""
+    out = []
+    for chain in chains:
+        if len(chain) > 1 and _DELEGATED_BY.search(text[max(0, chain[0].start - 20) : chain[0].start]):
+            out.extend([[chain[0]], chain[1:]])
+        else:
+            out.append(chain)
+    return out
+
+
 def link_titles(text: str, start: int, end: int, names: list[Name], titles: list[Title]) -> list[Link]:
     """Which name holds which title in the sentence ``text[start:end]``."""
     st = lexicon.statuses()
     links: list[Link] = []
     groups = _lists(names, text)
     group_of = {id(n): g for g in groups for n in g}
-    chains = [_share_orgs(c) for c in _chains(titles, text)]
+    chains = [_share_orgs(c) for c in _delegators_apart(_chains(titles, text), text)]
 
     def status_of(t: Title, default: str = "current") -> str:
         return "former" if t.former else default
@@ -225,8 +240,9 @@ def link_titles(text: str, start: int, end: int, names: list[Name], titles: list
                 after = [n for n in names if n.start >= ce]
                 if after and tm.fullmatch(text[ce : after[0].start]):
                     for n in group_of[id(after[0])]:
-                        for t in chain:
-                            links.append(Link(n, t, "ends", n.start, n.end, ce))
+                        for t in chain:  # the one replaced held the post itself, not "Quyền ..."
+                            held = replace(t, role=re.sub(r"^Quyền\s+", "", t.role, flags=re.IGNORECASE), acting=False)
+                            links.append(Link(n, held, "ends", n.start, n.end, ce))
             continue
         # "phê chuẩn 5 Phó Chủ tịch ...: A, B", "Các phó chủ tịch khóa mới được thông qua gồm A và B"
         listed_new = bool(holders) and holders[0].start >= ce and (

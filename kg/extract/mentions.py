@@ -53,7 +53,7 @@ def _province_re() -> re.Pattern:
 def _role_re() -> re.Pattern:
     roles = lexicon.roles()
     return re.compile(
-        r"(?<!\w)(?P<nguyen>(?:[Nn]guyên|NGUYÊN)\s+)?(?P<role>" + lexicon.alternation(roles["roles"]) + r")(?!\w)",
+        r"(?<!\w)(?P<nguyen>(?:[Nn]guyên|NGUYÊN)\s+)?(?P<role>(?:Quyền\s+|QUYỀN\s+)?(?:" + lexicon.alternation(roles["roles"]) + r"))(?!\w)",
         re.IGNORECASE,
     )
 
