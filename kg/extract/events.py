@@ -65,7 +65,7 @@ def cues(text: str, sentences) -> list[EventCue]:
 
 
 _STRONG = {
-    "meeting": re.compile(r"(?:kỳ|kì|phiên)\s+họp", re.IGNORECASE),
+    "meeting": re.compile(r"(?:kỳ|kì|phiên)\s+họp|họp\s+kỳ", re.IGNORECASE),
     "working_session": re.compile(r"(?:chủ trì|có)\s+buổi làm việc|buổi làm việc\s+(?:với|tại)", re.IGNORECASE),
 }
 
