@@ -178,3 +178,15 @@ def test_acting_head_replacing_a_retiree_and_the_delegating_official():
     assert not [k for k in found if k[0] == "Trần Anh Tuấn" and "Thủ tướng" in k[1]], found
     assert found[("Lê Văn Nam", "Quyền Cục trưởng Cục Chăn nuôi")] == "starts", found
     assert found[("Đỗ Văn Tâm", "Cục trưởng Cục Chăn nuôi")] == "ends", found
+
+
+def _events(text: str) -> set[tuple[str, str | None]]:
+    doc = Document(doc_id="t.txt", text=text, content_hash=content_hash(text), source="t.txt")
+    return {(e.kind, e.date) for e in extract(normalize(doc)).events}
+
+
+def test_an_earlier_dated_happening_is_an_event_of_its_own():
+    text = ("Lạng Sơn, 14/9/2023 (TTXVN) - Ngày 14/9, Đoàn kiểm tra của Ban Bí thư do đồng chí Lê Văn An làm Trưởng đoàn "
+            "đã làm việc với Ban Thường vụ Tỉnh ủy Lạng Sơn. Trước đó, ngày 12/9, đồng chí Phạm Minh Hòa, Phó Trưởng đoàn "
+            "đã đi khảo sát thực tế tại huyện Cao Lộc.")
+    assert _events(text) == {("working_session", "2023-09-14"), ("visit", "2023-09-12")}

@@ -151,7 +151,17 @@ def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, l
             strong = [c for c in by_kind[kind] if _STRONG[kind].search(text, sentences[c.sentence].start, sentences[c.sentence].end)]
             if strong:
                 out.append((kind, strong, False))
+        else:
+            # "Trước đó, ngày 10/8, đoàn đã đi khảo sát ...": told as a happening of its own day
+            dated = [c for c in by_kind[kind] if _opens_with_date(text, sentences[c.sentence])]
+            if dated and kind not in ("election", "other"):
+                out.append((kind, dated, False))
     return out
+
+
+def _opens_with_date(text: str, sp) -> bool:
+    head = text[sp.start : min(sp.end, sp.start + 45)]
+    return bool(re.match(r"\s*(?:Trước đó|Sau đó|Tiếp đó|Cũng trong|Trong)[^,]{0,20},\s*(?:sáng|chiều|tối|trưa)?\s*(?:ngày\s+)?\d{1,2}[/-]\d{1,2}", head, re.IGNORECASE))
 
 
 def split_by_date(text: str, sentences, kinds):
