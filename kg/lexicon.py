@@ -96,6 +96,19 @@ def province_forms() -> dict[str, str]:
     return out
 
 
+def ascii_fold(text: str) -> str:
+    """Lower-case ASCII letters and digits only: "Khánh Hòa" -> "khanhhoa" (as in web domains)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if c.isascii() and c.isalnum()).lower()
+
+
+@cache
+def province_domains() -> dict[str, str]:
+    """Compact ASCII forms of province names and aliases, as outlets write them in their web
+    addresses ("khanhhoa.gov.vn", "baoquangninh.vn") -> canonical province name."""
+    return {ascii_fold(form): name for form, name in province_forms().items() if len(ascii_fold(form)) >= 5}
+
+
 @cache
 def provinces_needing_level() -> frozenset[str]:
     """Written forms that count as a province only after "thành phố"/"tỉnh" ("Hồ Chí Minh")."""

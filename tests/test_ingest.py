@@ -327,3 +327,17 @@ def test_jsonl_real_archive_streams():
     assert first.document.text.strip()
     n = 1 + sum(1 for e in it if e.document)
     assert n > 100
+
+
+def test_html_page_furniture_is_dropped_and_the_article_kept():
+    body = "".join(f"<p>Đoạn {i}: Sáng 2/3, UBND tỉnh Gia Lai tổ chức hội nghị công bố quyết định bổ nhiệm cán bộ.</p>" for i in range(4))
+    html = ("<html><body><div class='top-bar'>Thứ Hai, ngày 03/03/2025</div><ul class='nav'><li>Trang chủ</li></ul>"
+            "<div id='breadcrumb'>Tin tức » Chính trị</div><div id='content'><div class='article'>"
+            "<h1>Bổ nhiệm Giám đốc Sở Y tế</h1><div class='sapo'>(gialai.gov.vn) - Lời dẫn của bài báo.</div>"
+            f"<div class='body'>{body}</div></div><div class='related'><a>Phó Chủ tịch tỉnh thăm xã</a></div></div>"
+            "<div id='footer'><p>Chịu trách nhiệm chính: Ông Trần Văn A</p></div></body></html>")
+    text = html_to_text(html)
+    assert text.startswith("Bổ nhiệm Giám đốc Sở Y tế\n(gialai.gov.vn) - Lời dẫn")
+    for furniture in ("Thứ Hai, ngày 03/03/2025", "Trang chủ", "Tin tức » Chính trị", "thăm xã", "Trần Văn A"):
+        assert furniture not in text
+    assert text.count("Đoạn") == 4

@@ -68,6 +68,7 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
 _BIRTHPLACE = re.compile(r"(?:quê(?! hương)|quê quán|quê ở|sinh năm \d{4}|sinh ngày [\d/]+|sinh ra)[^.;]{0,25}$", re.IGNORECASE)
 
 
+_DOMAIN = re.compile(r"(?<![\w.@/])((?:www\.)?[a-z0-9-]+)\.(?:gov\.vn|org\.vn|com\.vn|vn)(?![\w.])", re.IGNORECASE)
 _FORMER_UNIT = re.compile(r"\s*\(?\s*cũ(?!\w)")
 
 
@@ -93,6 +94,12 @@ def doc_province(text: str, sentences) -> str | None:
             counts[p.name] += (2 if i == 0 else 1) + (1 if admin else 0)
             if i == 0:
                 headline.add(p.name)
+    for m in _DOMAIN.finditer(text):
+        # "(khanhhoa.gov.vn) - ...": a provincial outlet or portal names its province
+        host = lexicon.ascii_fold(m.group(1))
+        found = {p for key, p in lexicon.province_domains().items() if key in host}
+        if len(found) == 1:
+            counts[found.pop()] += 1
     if not counts:
         return None
     ranked = counts.most_common()

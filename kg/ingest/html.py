@@ -47,13 +47,82 @@ def declared_charset(data: bytes) -> str | None:
     return m.group(1).decode("ascii").lower() if m else None
 
 
+#: class/id words of page furniture around an article: menus, related links, share bars.
+_FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:menu|nav|navbar|breadcrumbs?|footer|top-?bar|banner|sidebar|related|lienquan|tin-?lien-?quan|"
+    r"share|social|comments?|advert|ads|quang-?cao|search|widget|tags?)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+
+
+_ARTICLE_LABEL = re.compile(r"(?:^|[\s_-])(?:article|detail|details|content|post|entry|story|news|main|chi-?tiet|noi-?dung)(?:$|[\s_-])", re.IGNORECASE)
+
+
+def _label(node) -> str:
+    if node.tag == "article":
+        return "article"
+    return f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+
+
+def _paragraph_text(node) -> int:
+    return sum(len(p.text(deep=True).strip()) for p in node.css("p"))
+
+
+def _article_node(root):
+    """The element that holds the article: descend from the page while one child holds most of
+    the paragraph text (a readability-style heuristic; the whole page when there are no <p>)."""
+    total = _paragraph_text(root)
+    if total < 200:
+        return root
+    node = root
+    while True:
+        best = None
+        child = node.child
+        while child is not None:
+            if child.tag not in ("-text", "-comment") and _paragraph_text(child) >= 0.8 * total:
+                best = child
+                break
+            child = child.next
+        if best is None:
+            return node
+        if _ARTICLE_LABEL.search(_label(node)) and not _ARTICLE_LABEL.search(_label(best)):
+            return node  # <div class="article"> holds the headline and lead beside the body
+        node = best
+
+
+def _drop_furniture(root) -> None:
+    for tag in ("nav", "footer", "aside", "form"):
+        for node in root.css(tag):
+            node.decompose()
+    for node in root.css("[class], [id]"):
+        if _FURNITURE.search(_label(node)) and node.tag not in ("body", "html", "article", "main"):
+            node.decompose()
+
+
 def html_to_text(html: str) -> str:
-    """The visible text of ``html``: one line per block, entities decoded, scripts dropped."""
+    """The visible text of ``html``'s article: one line per block, entities decoded, scripts,
+    menus, related links and footers dropped; the page's <h1> headline kept on top."""
     tree = HTMLParser(html)
     tree.strip_tags(_DROP)
-    root = tree.body or tree.root
-    if root is None:
+    body = tree.body or tree.root
+    if body is None:
         return ""
+    _drop_furniture(body)
+    root = _article_node(body)
+    text = _text_of(root)
+    if root is not body:
+        h1 = body.css_first("h1")
+        headline = " ".join(h1.text(deep=True).split()) if h1 is not None else ""
+        if headline and headline not in text:
+            text = headline + "\n" + text
+    if not text and tree.head is not None:
+        title = tree.css_first("title")
+        if title is not None:
+            text = " ".join(title.text().split())
+    return text
+
+
+def _text_of(root) -> str:
     parts: list[str] = []
     # Iterative walk (deeply nested broken markup must not hit the recursion limit).
     stack = [(root, False)]
@@ -80,12 +149,7 @@ def html_to_text(html: str) -> str:
             child = child.next
         stack.extend((c, False) for c in reversed(children))
     lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
-    text = "\n".join(line for line in lines if line)
-    if not text and tree.head is not None:
-        title = tree.css_first("title")
-        if title is not None:
-            text = " ".join(title.text().split())
-    return text
+    return "\n".join(line for line in lines if line)
 
 
 def published_date(html: str) -> str | None:
