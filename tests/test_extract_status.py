@@ -190,3 +190,12 @@ def test_an_earlier_dated_happening_is_an_event_of_its_own():
             "đã làm việc với Ban Thường vụ Tỉnh ủy Lạng Sơn. Trước đó, ngày 12/9, đồng chí Phạm Minh Hòa, Phó Trưởng đoàn "
             "đã đi khảo sát thực tế tại huyện Cao Lộc.")
     assert _events(text) == {("working_session", "2023-09-14"), ("visit", "2023-09-12")}
+
+
+def test_an_event_named_as_a_purpose_or_a_venue_is_not_the_event():
+    text = ("Sáng 11/10, Đoàn đại biểu Quốc hội tỉnh Bạc Liêu tổ chức hội nghị tiếp xúc cử tri trước kỳ họp thứ 4, "
+            "Quốc hội khóa XIV tại huyện Hòa Bình. Ông Lê Văn Tư, Chủ tịch Ủy ban MTTQ huyện chủ trì hội nghị.")
+    assert _events(text) == {("conference", "2017-10-11")} or {k for k, _ in _events(text)} == {"conference"}
+    text = ("Chiều 17-5, tại Trung tâm Hội nghị thành phố, Ban Thường vụ Thành ủy Hải Phòng tổ chức lễ trao Huy hiệu "
+            "Đảng cho 7 đồng chí nguyên lãnh đạo thành phố.")
+    assert {k for k, _ in _events(text)} == {"ceremony"}

@@ -40,12 +40,16 @@ _DISCIPLINE = re.compile(r"kỷ luật|cảnh cáo|khiển trách|cách chức|k
 _WORKING = re.compile(r"làm việc", re.IGNORECASE)
 
 
+# a cue that names another event or a place: "tiếp xúc cử tri trước kỳ họp", "tại Trung tâm Hội nghị"
+_ELSEWHERE = re.compile(r"(?:(?<!\w)(?:trước|sau|chuẩn bị cho|phục vụ|chào mừng)\s+(?:các\s+)?|(?:Trung tâm|Cung|Hội trường|Nhà|Khách sạn|Phòng)\s+)$", re.IGNORECASE)
+
+
 def cues(text: str, sentences) -> list[EventCue]:
     """Event cues per sentence, one per kind and sentence."""
     out = []
     for i, sp in enumerate(sentences):
         for kind, rx in kind_res().items():
-            m = rx.search(text, sp.start, sp.end)
+            m = next((m for m in rx.finditer(text, sp.start, sp.end) if not _ELSEWHERE.search(text, max(sp.start, m.start() - 25), m.start())), None)
             if not m:
                 continue
             if kind == "appointment" and not _APPOINT_STRONG.search(text, sp.start, sp.end):
