@@ -110,6 +110,12 @@ def province_domains() -> dict[str, str]:
 
 
 @cache
+def districts() -> dict[str, str]:
+    """District-level units (before 2025) whose name belongs to one province -> that province."""
+    return {canon(k): canon(v) for k, v in (_load("districts").get("districts") or {}).items()}
+
+
+@cache
 def provinces_needing_level() -> frozenset[str]:
     """Written forms that count as a province only after "thành phố"/"tỉnh" ("Hồ Chí Minh")."""
     return frozenset(canon(f) for row in _load("provinces")["provinces"] for f in row.get("needs_level", ()))

@@ -199,3 +199,12 @@ def test_an_event_named_as_a_purpose_or_a_venue_is_not_the_event():
     text = ("Chiều 17-5, tại Trung tâm Hội nghị thành phố, Ban Thường vụ Thành ủy Hải Phòng tổ chức lễ trao Huy hiệu "
             "Đảng cho 7 đồng chí nguyên lãnh đạo thành phố.")
     assert {k for k, _ in _events(text)} == {"ceremony"}
+
+
+def test_the_province_of_an_article_that_names_only_its_district():
+    text = ("ĐBP - Trong 2 ngày (5 và 6-8), Đảng bộ huyện Mường Ảng tổ chức Đại hội đại biểu lần thứ XXII, nhiệm kỳ "
+            "2020 - 2025. Đồng chí Lò Văn Thanh, Phó Chủ tịch UBND tỉnh dự và phát biểu chỉ đạo.")
+    doc = Document(doc_id="t.txt", text=text, content_hash=content_hash(text), source="t.txt")
+    facts = extract(normalize(doc))
+    assert facts.province == "Điện Biên"
+    assert [h.position for h in facts.holdings if h.person == "Lò Văn Thanh"] == ["Phó Chủ tịch UBND tỉnh Điện Biên"]

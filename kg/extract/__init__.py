@@ -69,6 +69,13 @@ _BIRTHPLACE = re.compile(r"(?:quê(?! hương)|quê quán|quê ở|sinh năm \d{
 
 
 _DOMAIN = re.compile(r"(?<![\w.@/])((?:www\.)?[a-z0-9-]+)\.(?:gov\.vn|org\.vn|com\.vn|vn)(?![\w.])", re.IGNORECASE)
+@cache
+def _district_re() -> re.Pattern:
+    names = sorted(lexicon.districts(), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?i:huyện|quận|thị xã|Huyện ủy|Quận ủy|Thị ủy|UBND huyện|HĐND huyện)\s+("
+                      + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+
+
 _FORMER_UNIT = re.compile(r"\s*\(?\s*cũ(?!\w)")
 
 
@@ -94,6 +101,9 @@ def doc_province(text: str, sentences) -> str | None:
             counts[p.name] += (2 if i == 0 else 1) + (1 if admin else 0)
             if i == 0:
                 headline.add(p.name)
+    for m in _district_re().finditer(text):
+        # "huyện Tủa Chùa", "Quận ủy Thanh Khê": a district belongs to one province
+        counts[lexicon.districts()[m.group(1)]] += 1
     for m in _DOMAIN.finditer(text):
         # "(khanhhoa.gov.vn) - ...": a provincial outlet or portal names its province
         host = lexicon.ascii_fold(m.group(1))
@@ -441,8 +451,12 @@ def _chairs(t, sents, names_by_sentence, resolve) -> dict[int, set[str]]:
             elif re.search(r"(?:sự|dưới sự)\s*$", prefix):
                 pool = after[:1]  # "dưới sự chủ trì của X"
             elif any(re.search(r"(?<!\w)do\s+(?:các\s+)?(?:ông|bà|đồng chí|đ/c)?\s*$", t[max(sp.start, n.start - 16) : n.start]) for n in before):
-                # "... do ông X, <titles> chủ trì"
-                pool = [n for n in before if re.search(r"(?<!\w)do\s+(?:các\s+)?(?:ông|bà|đồng chí|đ/c)?\s*$", t[max(sp.start, n.start - 16) : n.start])][-1:]
+                # "... do ông X, <titles> chủ trì"; "do các đồng chí A, <titles> và B, <titles> điều hành": all
+                first = [n for n in before if re.search(r"(?<!\w)do\s+(?:các\s+)?(?:ông|bà|đồng chí|đ/c)?\s*$", t[max(sp.start, n.start - 16) : n.start])][-1]
+                rest = [n for n in before if n.start > first.start]
+                plural = re.search(r"(?<!\w)do\s+các\s", t[max(sp.start, first.start - 20) : first.start])
+                pool = [first] + (rest if plural or all(re.search(r"(?:^|\s)và\s", t[a.end : b.start])
+                                                        for a, b in zip([first] + rest, rest)) and rest else [])
             elif before and not re.search(r"(?:và|cùng)\s", t[before[0].end : m.start()]):
                 pool = before[:1]  # "X, <titles> chủ trì": the holder opens the sentence
             else:
