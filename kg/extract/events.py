@@ -145,8 +145,8 @@ def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, l
     for kind in order:
         if kind == main or kind not in by_kind:
             continue
-        if kind == "election" and main == "meeting" and council:
-            continue
+        if kind == "election" and (main == "meeting" and council or main == "congress"):
+            continue  # a council's session or a congress elects: the election is part of it
         if kind in headline:
             out.append((kind, by_kind[kind], False))
         elif kind in ("meeting", "working_session"):
@@ -165,7 +165,8 @@ def main_kinds(text: str, sentences, found: list[EventCue]) -> list[tuple[str, l
 
 def _opens_with_date(text: str, sp) -> bool:
     head = text[sp.start : min(sp.end, sp.start + 45)]
-    return bool(re.match(r"\s*(?:Trước đó|Sau đó|Tiếp đó|Cũng trong|Trong)[^,]{0,20},\s*(?:sáng|chiều|tối|trưa)?\s*(?:ngày\s+)?\d{1,2}[/-]\d{1,2}", head, re.IGNORECASE))
+    return bool(re.match(r"\s*(?:Trước đó|Sau đó|Tiếp đó|Cũng trong|Trong)[^,]{0,20},\s*(?:sáng|chiều|tối|trưa)?\s*"
+                         r"(?:(?:ngày\s+)?\d{1,2}[/-]\d{1,2}|cùng ngày)", head, re.IGNORECASE))
 
 
 def split_by_date(text: str, sentences, kinds):
