@@ -16,11 +16,11 @@ from shared_eval import REPO, SHARED, load_scorer, run_kg
 THRESHOLDS = {
     "seeds": {"persons": 0.95, "positions": 0.93, "events": 0.95, "roles": 0.95, "counts": 0.90,
               "province": 0.95, "date": 0.95, "status": 0.95},
-    "dev": {"persons": 0.97, "positions": 0.89, "events": 0.89, "roles": 0.85, "counts": 0.95,
-            "province": 0.95, "date": 0.90, "status": 0.945},
+    "dev": {"persons": 0.97, "positions": 0.90, "events": 0.89, "roles": 0.85, "counts": 0.95,
+            "province": 0.95, "date": 0.90, "status": 0.95},
     # written blind by a team member who never read the extractor (see tests/heldout/README.md)
-    "heldout": {"persons": 0.97, "positions": 0.91, "events": 0.86, "roles": 0.85, "counts": 0.94,
-                "suborgs": 0.45, "province": 0.9, "date": 0.93, "status": 0.96},
+    "heldout": {"persons": 0.97, "positions": 0.91, "events": 0.90, "roles": 0.87, "counts": 0.93,
+                "suborgs": 0.5, "province": 0.95, "date": 0.95, "status": 0.96},
 }
 SETS = {"seeds": ("seeds", "eval/gold/seeds"), "dev": ("corpus/dev", "eval/gold/dev"),
         "heldout": (REPO / "tests/heldout/articles", REPO / "tests/heldout/gold")}
