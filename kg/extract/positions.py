@@ -15,7 +15,7 @@ from kg import lexicon
 from kg.extract.mentions import Title, _clause_words
 
 _ENDS_WITH_LEVEL = re.compile(r"(?:^|\s)(?:tỉnh|thành phố|TP\.?|Thành phố|Tỉnh)$")
-_ENDS_WITH_COMMITTEE = re.compile(r"(?:^|\s)(?:Tỉnh ủy|Thành ủy)$", re.IGNORECASE)
+_ENDS_WITH_COMMITTEE = re.compile(r"(?:^|\s)(?:Tỉnh ủy|Thành ủy|Tỉnh đoàn|Thành đoàn)$", re.IGNORECASE)
 _BARE_COUNCIL = re.compile(r"^(?:UBND|HĐND|Ủy ban nhân dân|Hội đồng nhân dân|Ủy ban MTTQ|MTTQ|Đoàn ĐBQH|Đoàn đại biểu Quốc hội)$", re.IGNORECASE)
 _DEPARTMENT = re.compile(r"(?:^|\s)Sở\s", re.IGNORECASE)
 _LOWER_UNIT = re.compile(r"(?:huyện|quận|thị xã|xã(?!\s+hội(?!\w))|phường|thị trấn|Huyện ủy|Quận ủy|Thị ủy)\s+[A-ZĐÀ-Ỹ]", re.IGNORECASE)
@@ -105,6 +105,10 @@ def fill(title: Title, province: str | None, units: dict[str, str] | None = None
             org = f"{org} {units['sở']}"
     member_of = lexicon.roles()["member_of"].get(role.lower())
     if member_of:
+        district = _LEVEL_OF.get(member_of.split()[0].lower())
+        if not org and district and units.get(district):
+            # "Huyện ủy viên" in an article about one district: that district's committee
+            return f"{role} {units[district]}", f"{member_of} {units[district]}", None
         if org and _has_province(org):
             return f"{role} {org}", f"{member_of} {org}", _province_in(org)
         if province:
