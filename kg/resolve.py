@@ -68,6 +68,7 @@ __all__ = [
     "add_judgement",
     "admin_quads",
     "cluster",
+    "NameStats",
     "expected_namesakes",
     "explain",
     "has_resolution",
@@ -605,7 +606,24 @@ COMMON_NAME = 1.0
 NAME_POPULATION = 20_000
 
 
-def expected_namesakes(mentions: list[Mention]) -> dict[str, float]:
+@dataclass(frozen=True)
+class NameStats:
+    """How often each part of a name occurs among a store's distinct full names: the basis of
+    :func:`expected_namesakes`. Built once per resolution from every name key of the store, so
+    that a batch of blocks is judged against the whole store, not against itself."""
+
+    family: Counter
+    middle: Counter
+    given: Counter
+    total: int
+
+    @classmethod
+    def of(cls, name_keys: Iterable[str]) -> "NameStats":
+        parts = [(p[0], " ".join(p[1:-1]), p[-1]) for k in set(name_keys) if len(p := k.split()) > 1]
+        return cls(Counter(f for f, _, _ in parts), Counter(m for _, m, _ in parts), Counter(g for _, _, g in parts), len(parts))
+
+
+def expected_namesakes(mentions: list[Mention], stats: NameStats | None = None) -> dict[str, float]:
     """Name key -> how many other persons of that name a store of this size may hold.
 
     The share of a full name is the product of the shares of its family name, middle part and
@@ -624,8 +642,9 @@ def expected_namesakes(mentions: list[Mention]) -> dict[str, float]:
     weight = float(prior["prior_weight"])
     names = {m.name_key for m in mentions}
     parts = {k: (p[0], " ".join(p[1:-1]), p[-1]) for k in names if len(p := k.split()) > 1}
-    counts = [Counter(v[i] for v in parts.values()) for i in range(3)]
-    total = len(parts)
+    stats = stats or NameStats.of(names)
+    counts = [stats.family, stats.middle, stats.given]
+    total = stats.total
 
     def share(i: int, part: str) -> float:
         if i == 0:
@@ -770,8 +789,11 @@ class Resolution:
     report: ResolveReport
 
 
-def compute(mentions: list[Mention], judgements: list[Judgement] = ()) -> Resolution:
-    """Cluster every name block of ``mentions``, applying the judgements (later ones win)."""
+def compute(mentions: list[Mention], judgements: list[Judgement] = (), stats: NameStats | None = None) -> Resolution:
+    """Cluster every name block of ``mentions``, applying the judgements (later ones win).
+
+    ``stats``: name-part counts of the whole store when ``mentions`` are only some of its
+    blocks (else they are counted from ``mentions``)."""
     decisions: dict[frozenset, str] = {}
     for j in judgements:
         for x in _refers(j.a, mentions):
@@ -795,7 +817,7 @@ def compute(mentions: list[Mention], judgements: list[Judgement] = ()) -> Resolu
     entity_of: dict[tuple[str, str], str] = {}
     groups_out: dict[str, list[Mention]] = {}
     joins: list[Join] = []
-    namesakes = expected_namesakes(mentions)
+    namesakes = expected_namesakes(mentions, stats)
     for key in sorted(blocks):
         block = blocks[key]
         groups, block_joins = cluster(block, merges=merges, splits=splits, namesakes=namesakes.get(key))

@@ -289,3 +289,15 @@ def test_generic_organizations_and_vague_roles_are_no_evidence():
     d = _mention("d", post="Chủ tịch HĐND TP", org="HĐND TP")  # a post with no place named
     groups, joins = resolve.cluster([c, d], namesakes=0.5)
     assert len(groups) == 1 and [j.reason for j in joins] == ["same_post"]
+
+
+def test_name_rarity_of_a_batch_is_judged_against_the_whole_store():
+    from kg.resolve import Mention, NameStats, expected_namesakes
+
+    names = [f"Nguyễn Văn {g}" for g in ("Hùng", "Sơn", "Nam", "Bình", "Dũng", "Minh")] + ["Tất Thành Cang", "Lê Minh Hoan"]
+    everyone = [Mention(doc="d", person=str(i), file="f", names={n}) for i, n in enumerate(names)]
+    batch = everyone[:1]
+    whole = expected_namesakes(everyone)["nguyễn văn hùng"]
+    assert expected_namesakes(batch, NameStats.of(n.lower() for n in names))["nguyễn văn hùng"] == whole
+    # counted over the batch alone the figure would differ: the batch is not the store
+    assert expected_namesakes(batch)["nguyễn văn hùng"] != whole
