@@ -24,7 +24,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Iterable, Iterator
 
 import pyoxigraph as ox
 from filelock import FileLock, Timeout
@@ -241,6 +241,21 @@ class Store:
         """One record per stored document: ``{"iri", "file", "hash"}``, ordered by file name."""
         return self.query(DOCUMENTS_QUERY).dicts()
 
+    def is_pending(self, graph: str) -> bool:
+        """True when the derived named graph ``graph`` (resolution, aggregates) carries its
+        ``kg:updatePending`` marker: a rewrite of it, or a write of the documents it derives
+        from, began and did not finish."""
+        return next(self.inner.quads_for_pattern(*_pending_quad(graph)), None) is not None
+
+    def set_pending(self, graph: str, pending: bool) -> None:
+        """Add (``pending``) or remove the ``kg:updatePending`` marker of a derived named graph,
+        in a transaction of its own."""
+        self._writable()
+        try:
+            (self.inner.add if pending else self.inner.remove)(_pending_quad(graph))
+        except OSError as e:
+            raise StoreError(f"cannot write {graph}: {_first_line(e)}", source=str(self.path)) from None
+
     def _writable(self) -> None:
         if self.read_only:
             raise StoreError("store is opened read-only; open it without read_only to write",
@@ -285,6 +300,19 @@ class Store:
             return _collect(("subject", "predicate", "object"), rows, limit=limit, where=str(self.path))
         return QueryResult(("result",), [(bool(result),)])
 
+    def stream(self, sparql: str) -> Iterator[dict[str, object]]:
+        """The solutions of a SELECT query as dicts (values as in :meth:`query`), read one by
+        one instead of collected into a list: for reading every row of a large store."""
+        try:
+            result = self.inner.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
+            names = tuple(v.value for v in result.variables)
+            for solution in result:
+                yield dict(zip(names, map(to_python, solution)))
+        except SyntaxError as e:
+            raise QueryError(f"malformed SPARQL: {_syntax_message(e)}") from None
+        except OSError as e:
+            raise StoreError(f"cannot read: {_first_line(e)}", source=str(self.path)) from None
+
     def serialize(self, fmt: str, out: BinaryIO) -> None:
         """Write the store as ``turtle`` (union of all graphs), ``trig``, ``nquads`` or ``jsonld``.
 
@@ -319,6 +347,11 @@ class Store:
         from oxrdflib import OxigraphStore
 
         return rdflib.Dataset(store=OxigraphStore(store=self.inner))
+
+
+def _pending_quad(graph: str) -> ox.Quad:
+    g = ox.NamedNode(graph)
+    return ox.Quad(g, node(KG.updatePending), ox.Literal(True), g)
 
 
 def _collect(names: tuple[str, ...], rows, *, limit: int | None, where: str) -> QueryResult:
