@@ -187,6 +187,9 @@ class RemoteStore:
         g = ox.NamedNode(graph)
         self._update(f"{'INSERT' if pending else 'DELETE'} DATA {{ GRAPH {g} {{ {g} {node(KG.updatePending)} true }} }}")
 
+    def written(self, quads: int) -> None:
+        """Nothing to do: the server manages its own buffers."""
+
     def stream(self, sparql: str) -> Iterator[dict[str, object]]:
         """The solutions of a SELECT as dicts (the server's answer is read whole)."""
         yield from self.query(sparql).dicts()

@@ -944,6 +944,7 @@ class _BlockWriter:
                 self.inner.extend(ox.Quad(s, p, o, _GRAPH) for s, p, o in insert)
         except OSError as e:
             raise StoreError(f"cannot write the resolution: {e}", source=str(getattr(self.store, "path", ""))) from None
+        self.store.written(len(delete) + len(insert))
 
     def read(self, keys: list[str]) -> list[Mention]:
         """The mentions of these name blocks with their holdings: the rows that

@@ -35,6 +35,8 @@ from kg.vocab import KG, PREFIXES, node
 
 DATA_DIR = "oxigraph"
 LOCK_FILE = "kg.lock"
+#: Quads written between two flushes of the store's write buffers (see :meth:`Store.written`).
+FLUSH_QUADS = 400_000
 
 #: Serialization formats: name -> pyoxigraph format.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -82,6 +84,7 @@ class Store:
         self._inner = inner
         self._lock = lock
         self.read_only = read_only
+        self._unflushed = 0  # quads written since the last flush of RocksDB's write buffers
 
     # -- opening and closing ---------------------------------------------------------------
 
@@ -177,13 +180,27 @@ class Store:
                 else:
                     inner.extend(ox.Quad(q.subject, q.predicate, q.object, g)
                                  for g, quads in docs for q in as_quads(quads))
-                return
-            inner.update(replace_update([(g, as_quads(quads)) for g, quads in docs], drop=gone))
+            else:
+                inner.update(replace_update([(g, as_quads(quads)) for g, quads in docs], drop=gone))
+            self.written(sum(len(q) // 120 if isinstance(q, bytes) else len(q) for _, q in docs))
         except SyntaxError as e:
             raise InputError(f"not valid N-Quads: {_first_line(e)}", source=docs[0][0].value) from None
         except OSError as e:
             names = ", ".join(g.value for g, _ in docs[:3])
             raise StoreError(f"cannot write document {names}: {_first_line(e)}", source=str(self.path)) from None
+
+    def written(self, quads: int) -> None:
+        """Count ``quads`` written; past :data:`FLUSH_QUADS` since the last time, flush the
+        store's write buffers to disk. RocksDB keeps what was written in memory buffers (one per
+        index) that otherwise grow with the store: about 1.2 GiB after 10,000 articles; flushed
+        every ~400k quads the writer stays near 260 MiB."""
+        self._unflushed += quads
+        if self._unflushed >= FLUSH_QUADS:
+            self._unflushed = 0
+            try:
+                self.inner.flush()
+            except OSError as e:
+                raise StoreError(f"cannot write: {_first_line(e)}", source=str(self.path)) from None
 
     def bulk_load(self, source: str | Path | BinaryIO | bytes) -> None:
         """Load N-Quads (a file path, bytes or a binary stream) with the bulk loader.
