@@ -751,7 +751,7 @@ BATCH_MENTIONS = 4000
 
 
 def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judgement] | None = None,
-            documents: Iterable[str] | None = None, batch: int = BATCH_MENTIONS) -> ResolveReport:
+            documents: Iterable[str] | None = None, batch: int | None = None) -> ResolveReport:
     """Resolve persons across the store's documents and update the resolution and admin graphs.
 
     Judgements come from ``judgements`` or else from ``<store_dir>/judgements.jsonl``.
@@ -760,7 +760,7 @@ def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judg
     last complete (as ``kg.pipeline`` knows them); then only the name blocks of their persons
     are recomputed. Without it (or with judgements, or when the graph is missing) every
     block is. On an embedded store the blocks are read, clustered and written ``batch``
-    mentions at a time, each batch one transaction that writes only the difference against
+    mentions at a time (default :data:`BATCH_MENTIONS`), each batch one transaction that writes only the difference against
     what is stored, between the ``kg:updatePending`` marker and its removal (see the module
     docstring); a SPARQL server's graph is rewritten whole in one request. The report counts
     the recomputed blocks only.
@@ -779,13 +779,22 @@ def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judg
         store.put_document(RESOLUTION_GRAPH, quads)
         store.put_document(ADMIN_GRAPH, admin_quads(store))
         return res.report
-    full = documents is None or bool(judgements) or not has_resolution(store)
+    fresh = not has_resolution(store)
+    full = documents is None or bool(judgements) or fresh
     store.set_pending(RESOLUTION_GRAPH, True)
     report = ResolveReport(judgements=len(judgements))
-    writer = _BlockWriter(store, inner, judgements, report)
-    chunks = _all_blocks(inner, judgements) if full else _blocks_of(inner, documents)
-    for keys, gone in _batched(chunks, batch):
-        writer.write(keys, gone)
+    writer = _BlockWriter(store, inner, judgements, report, fresh=fresh)
+    if full:
+        # one streamed scan of the store (much cheaper per mention than index lookups)
+        blocks: dict[str, list[Mention]] = defaultdict(list)
+        for m in read_mentions(store):
+            blocks[m.name_key].append(m)
+        for keys, gone in _batched(_all_blocks(inner, judgements, blocks, fresh=fresh), batch or BATCH_MENTIONS):
+            ms = sorted((m for key in keys for m in blocks.pop(key, ())), key=lambda m: (m.file, m.doc, m.person))
+            writer.write(keys, gone, ms)
+    else:
+        for keys, gone in _batched(_blocks_of(inner, documents), batch or BATCH_MENTIONS):
+            writer.write(keys, gone)
     store.put_document(ADMIN_GRAPH, admin_quads(store))
     store.set_pending(RESOLUTION_GRAPH, False)
     return report
@@ -797,8 +806,8 @@ _GRAPH = ox.NamedNode(RESOLUTION_GRAPH)
 _PERSON_IRI = ids.BASE + "person/"
 
 
-def _person_keys(inner: ox.Store, graph=None):
-    """``(name key, person, document)`` of every person (in one document graph, or all)."""
+def _person_keys(inner: ox.Store, graph):
+    """``(name key, person, document)`` of every person of a document graph."""
     for q in inner.quads_for_pattern(None, _P.nameKey, None, graph):
         if type(q.subject) is ox.NamedNode and q.subject.value.startswith(_PERSON_IRI) \
                 and type(q.graph_name) is ox.NamedNode:
@@ -816,34 +825,27 @@ def _old_mentions(inner: ox.Store, pattern) -> dict[str, list[ox.NamedNode]]:
     return out
 
 
-def _all_blocks(inner: ox.Store, judgements):
-    """Every name block of the store as ``(key, mention nodes of removed documents)``: the
-    blocks that judgements name first (a merge may join two names), then every name key of
-    a stored person, then the keys only mentions of removed documents still have."""
-    is_doc: dict[ox.NamedNode, bool] = {}
-
-    def stored(doc) -> bool:
-        if doc not in is_doc:
-            is_doc[doc] = next(inner.quads_for_pattern(doc, _P.type, _P.Document, doc), None) is not None
-        return is_doc[doc]
-
+def _all_blocks(inner: ox.Store, judgements, blocks: dict[str, list[Mention]], *, fresh: bool):
+    """Every name block as ``(key, mention nodes of removed documents)``, weighted by its
+    number of mentions: the blocks that judgements name first, as one group (a merge may join
+    two names), then every block of ``blocks``, then the keys that only mentions of removed
+    documents still have in the stored graph."""
     gone: dict[str, list[ox.NamedNode]] = defaultdict(list)
-    for q in inner.quads_for_pattern(None, _P.mentionedIn, None, _GRAPH):
-        if not stored(q.object):
-            for key, nodes in _old_mentions(inner, (q.subject, _P.type, _P.PersonMention, _GRAPH)).items():
-                gone[key] += nodes
-    is_doc.clear()
-    seen: set[str] = set()
+    if not fresh:
+        is_doc: dict[ox.NamedNode, bool] = {}
+        for q in inner.quads_for_pattern(None, _P.mentionedIn, None, _GRAPH):
+            if q.object not in is_doc:
+                is_doc[q.object] = next(inner.quads_for_pattern(q.object, _P.type, _P.Document, q.object), None) is not None
+            if not is_doc[q.object]:
+                for key, nodes in _old_mentions(inner, (q.subject, _P.type, _P.PersonMention, _GRAPH)).items():
+                    gone[key] += nodes
     first = sorted(_judged_keys(inner, judgements))
     if first:
-        seen.update(first)
-        yield [(key, gone.pop(key, [])) for key in first]
-    for key, _, _ in _person_keys(inner):
-        if key not in seen:
-            seen.add(key)
-            yield key, gone.pop(key, [])
+        yield [(key, gone.pop(key, []), len(blocks.get(key, ()))) for key in first]
+    for key in sorted(set(blocks) - set(first)):
+        yield key, gone.pop(key, []), len(blocks[key])
     for key in sorted(gone):
-        yield key, gone[key]
+        yield key, gone[key], 0
 
 
 def _judged_keys(inner: ox.Store, judgements) -> set[str]:
@@ -870,20 +872,21 @@ def _blocks_of(inner: ox.Store, documents):
         for key, nodes in _old_mentions(inner, (None, _P.mentionedIn, node_, _GRAPH)).items():
             gone[key] += nodes
     for key in sorted(keys | set(gone)):
-        yield key, gone.get(key, [])
+        yield key, gone.get(key, []), 1
 
 
 def _batched(blocks, size: int):
     """Groups of blocks, ``([keys], [mention nodes of removed documents])`` of about ``size``
-    mentions each; a list of blocks given together stays in one group."""
+    mentions each (blocks come as ``(key, nodes, mentions)``); a list of blocks given
+    together stays in one group."""
     keys: list[str] = []
     gone: list[ox.NamedNode] = []
     count = 0
     for item in blocks:
-        for key, nodes in (item if isinstance(item, list) else [item]):
+        for key, nodes, weight in (item if isinstance(item, list) else [item]):
             keys.append(key)
             gone += nodes
-            count += 1 + len(nodes)
+            count += weight + len(nodes)
         if count >= size:
             yield keys, gone
             keys, gone, count = [], [], 0
@@ -895,11 +898,16 @@ class _BlockWriter:
     """Reads the mentions of a batch of name blocks by index lookups, clusters them with
     :func:`compute` and writes the difference between their quads and the stored ones."""
 
-    def __init__(self, store, inner: ox.Store, judgements, report: ResolveReport):
+    def __init__(self, store, inner: ox.Store, judgements, report: ResolveReport, *, fresh: bool = False):
         self.store, self.inner, self.judgements, self.report = store, inner, judgements, report
+        self.fresh = fresh  # the graph was empty: nothing stored to compare with
+        self.docs: dict[ox.NamedNode, tuple | None] = {}  # document -> (file, province, date), a cache
 
-    def write(self, keys: list[str], gone: list[ox.NamedNode]) -> None:
-        mentions = self.read(keys)
+    def write(self, keys: list[str], gone: list[ox.NamedNode], mentions: list[Mention] | None = None) -> None:
+        """Cluster the blocks ``keys`` (their ``mentions``, read by lookups when not given) and
+        write them; ``gone``: mention nodes of removed documents that these blocks had."""
+        if mentions is None:
+            mentions = self.read(keys)
         res = compute(mentions, self.judgements)
         new = set(_resolution_triples(res))
         r, total = res.report, self.report
@@ -911,7 +919,7 @@ class _BlockWriter:
         total.split_names += r.split_names
         total.reasons += r.reasons
         total.tenures += sum(1 for _, p, o in new if o == _P.Tenure and p == _P.type)
-        old = self.stored([ox.NamedNode(m.iri) for m in mentions] + gone, {t[0] for t in new})
+        old = set() if self.fresh else self.stored([ox.NamedNode(m.iri) for m in mentions] + gone, {t[0] for t in new})
         self.apply(old - new, new - old)
 
     def stored(self, roots: list[ox.NamedNode], subjects: set) -> set:
@@ -948,9 +956,9 @@ class _BlockWriter:
 
     def read(self, keys: list[str]) -> list[Mention]:
         """The mentions of these name blocks with their holdings: the rows that
-        resolve_mentions.rq and resolve_holdings.rq give for them, by index lookups."""
-        inner = self.inner
-        docs: dict[ox.NamedNode, tuple | None] = {}
+        resolve_mentions.rq and resolve_holdings.rq give for them, by index lookups (one
+        lookup per node reads all its properties)."""
+        inner, docs = self.inner, self.docs
         mentions: dict[tuple[str, str], Mention] = {}
         for key in keys:
             for q in inner.quads_for_pattern(None, _P.nameKey, ox.Literal(key), None):
@@ -959,61 +967,65 @@ class _BlockWriter:
                         or (doc.value, person.value) in mentions:
                     continue
                 if doc not in docs:
+                    if len(docs) > 50_000:
+                        docs.clear()
                     docs[doc] = self._document(doc)
                 info = docs[doc]
-                if info is None or not self._has(person, _P.type, _P.Person, doc):
-                    continue
-                names = {_python(t) for t in self._objects(person, _P.name, doc)}
-                if not names:
+                props = self._properties(person, doc)
+                names = {_python(t) for t in props.get(_P.name, ())}
+                if info is None or _P.Person not in props.get(_P.type, ()) or not names:
                     continue
                 file, province, date = info
                 m = Mention(doc=doc.value, person=person.value, file=file, names=names,
-                            central=any(bool(_python(t)) for t in self._objects(person, _P.central, doc)),
+                            central=any(bool(_python(t)) for t in props.get(_P.central, ())),
                             doc_province=province, date=date)
                 mentions[m.key] = m
                 self._holdings(m, person, doc)
         return sorted(mentions.values(), key=lambda m: (m.file, m.doc, m.person))
 
-    def _objects(self, s, p, g) -> list:
-        return [q.object for q in self.inner.quads_for_pattern(s, p, None, g)]
+    def _properties(self, s, g) -> dict:
+        """Predicate -> objects of ``s`` in graph ``g``."""
+        out: dict = {}
+        for q in self.inner.quads_for_pattern(s, None, None, g):
+            out.setdefault(q.predicate, []).append(q.object)
+        return out
 
     def _first(self, s, p, g):
         q = next(self.inner.quads_for_pattern(s, p, None, g), None)
         return None if q is None else _python(q.object)
 
-    def _has(self, s, p, o, g) -> bool:
-        return next(self.inner.quads_for_pattern(s, p, o, g), None) is not None
-
     def _document(self, doc: ox.NamedNode) -> tuple | None:
         """(file, province key, ISO date) of a stored document, None for another graph."""
-        if not self._has(doc, _P.type, _P.Document, doc):
+        props = self._properties(doc, doc)
+        first = {p: _python(v[0]) for p, v in props.items()}
+        if _P.Document not in props.get(_P.type, ()) or _P.fileName not in first:
             return None
-        file = self._first(doc, _P.fileName, doc)
-        if file is None:
-            return None
-        date = self._first(doc, _P.date, doc) or self._first(doc, _P.published, doc)
-        return (file, ids.place_key(_canonical_province(self._first(doc, _P.province, doc))),
+        date = first.get(_P.date) or first.get(_P.published)
+        return (first[_P.fileName], ids.place_key(_canonical_province(first.get(_P.province))),
                 date if isinstance(date, str) and _ISO_DATE.match(date) else None)
 
     def _holdings(self, m: Mention, person: ox.NamedNode, doc: ox.NamedNode) -> None:
         for q in self.inner.quads_for_pattern(None, _P.person, person, doc):
             h = q.subject
-            if not self._has(h, _P.type, _P.Holding, doc):
+            props = self._properties(h, doc)
+            if _P.Holding not in props.get(_P.type, ()):
                 continue
-            position, post, status = (self._first(h, p, doc) for p in (_P.name, _P.post, _P.status))
+            first = {p: _python(v[0]) for p, v in props.items()}
+            position, post, status = first.get(_P.name), first.get(_P.post), first.get(_P.status)
             if position is None or post is None or status is None or not any(
-                    self._has(ev.object, _P.startOffset, None, doc)
-                    for ev in self.inner.quads_for_pattern(h, _P.evidence, None, doc)):
+                    next(self.inner.quads_for_pattern(ev, _P.startOffset, None, doc), None) is not None
+                    for ev in props.get(_P.evidence, ())):
                 continue
-            role = next((r for node_ in self._objects(h, _P.role, doc)
-                         if (r := self._first(node_, _P.name, doc)) is not None), None)
+            role = next((r for node_ in props.get(_P.role, ()) if (r := self._first(node_, _P.name, doc)) is not None),
+                        None)
             org = org_name = org_province = None
-            for o in self._objects(h, _P.organization, doc):
-                name = self._first(o, _P.name, doc)
-                if name is not None:
-                    org, org_name, org_province = o.value, name, self._first(o, _P.province, doc)
+            for o in props.get(_P.organization, ()):
+                org_props = self._properties(o, doc)
+                if org_props.get(_P.name):
+                    org, org_name = o.value, _python(org_props[_P.name][0])
+                    org_province = _python(org_props[_P.province][0]) if org_props.get(_P.province) else None
                     break
-            date = self._first(h, _P.date, doc)
+            date = first.get(_P.date)
             m.holdings.append(Holding(
                 iri=h.value, doc=m.doc, person=m.person, position=position, role=role, post=post, org=org,
                 org_name=org_name, province=ids.place_key(_canonical_province(org_province)),
