@@ -14,9 +14,15 @@ computes their rows after the documents change and writes them into
 
 The rows are those the queries computed before (their .rq headers state the semantics):
 the data is read with a few bulk SPARQL queries and grouped in Python with dicts. Only the
-documents' graphs are read, so the result does not depend on kg.resolve. The graph is
-replaced atomically (one transaction) by :func:`rebuild`, which kg.pipeline runs after
-ingest and remove (beside resolution) and ``kg load`` after loading.
+documents' graphs are read, so the result does not depend on kg.resolve. :func:`rebuild`,
+which kg.pipeline runs after ingest and remove (beside resolution) and ``kg load`` after
+loading, computes the rows one organization / one person at a time by index lookups and
+writes the difference against the stored rows in bounded transactions (:data:`BATCH_TRIPLES`),
+so its memory does not grow with the store. Between the first and the last of them the
+graph carries ``<graph> kg:updatePending true`` (kg.pipeline sets it before it writes
+documents): a reader that finds it may see some rows old; a crash leaves it, and the next
+ingest rebuilds the graph. :func:`aggregate_quads` is the same computation from a few bulk
+reads, in memory (the reference the tests compare with).
 """
 
 from __future__ import annotations

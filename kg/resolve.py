@@ -20,15 +20,34 @@ Anything else stays apart: namesakes in different provinces, or with posts that 
 nothing, are different people until an article links them. A user's ``split`` is a
 cannot-link: no join may put its two sides together.
 
-The result is written into ONE named graph, :data:`kg.vocab.RESOLUTION_GRAPH`, rewritten
-whole (atomically) on every run: per mention ``kg:resolvedTo`` its entity, ``owl:sameAs``
-from a base IRI to its entity when all its mentions agree, one ``kg:JoinRecord`` per join
-(reason, detail, the holdings it rests on), and the tenures: a resolved person's holdings
-of one post merged across documents, with first/last attested dates and the explicit
-start (elected, appointed) and end (retired, moved) the articles state. The 2025
-reorganization of provinces is written into :data:`kg.vocab.ADMIN_GRAPH`: each unit
-merged or renamed ``kg:succeededBy`` its successor from ``kg:changeDate``, and so are the
-organizations of the merged provinces.
+The result is written into ONE named graph, :data:`kg.vocab.RESOLUTION_GRAPH`: per mention
+``kg:resolvedTo`` its entity, ``owl:sameAs`` from a base IRI to its entity when all its
+mentions agree, one ``kg:JoinRecord`` per join (reason, detail, the holdings it rests on),
+and the tenures: a resolved person's holdings of one post merged across documents, with
+first/last attested dates and the explicit start (elected, appointed) and end (retired,
+moved) the articles state. The 2025 reorganization of provinces is written into
+:data:`kg.vocab.ADMIN_GRAPH`: each unit merged or renamed ``kg:succeededBy`` its successor
+from ``kg:changeDate``, and so are the organizations of the merged provinces.
+
+How it is written (embedded store). Every node of the resolution graph belongs to one name
+block (a mention, its entity, the entity's tenures, the joins, the base IRI's
+``owl:sameAs``: a base IRI is minted from the name key), so blocks are clustered and written
+independently, in batches of about :data:`BATCH_MENTIONS` mentions: each batch is ONE
+transaction that deletes and inserts only the difference between the batch's quads and the
+stored quads of the nodes it reaches. Memory is bounded by a batch, not by the store (a full
+run also holds the mentions of the store, read with one streamed scan). After
+``kg ingest`` or ``kg remove`` only the blocks of the names of the added or removed
+documents are recomputed, their mentions read by index lookups; a full run (``kg resolve``,
+judgements, a first run) recomputes every block, and deletes what mentions of documents no
+longer stored left behind. The result equals a whole computation
+(``resolution_quads(compute(read_mentions(store)))``).
+
+Consistency: the graph carries ``<graph> kg:updatePending true`` from before the first batch
+(kg.pipeline sets it already before it writes documents) until after the last one. A reader
+that finds the marker may see some blocks old and some new (each block whole, never half a
+block); without the marker the graph is complete. A run that finds the marker left by a
+crash recomputes every block, which repairs the graph. A SPARQL server's graph is rewritten
+whole in one request instead.
 """
 
 from __future__ import annotations
