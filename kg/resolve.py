@@ -34,10 +34,9 @@ block (a mention, its entity, the entity's tenures, the joins, the base IRI's
 ``owl:sameAs``: a base IRI is minted from the name key), so blocks are clustered and written
 independently, in batches of about :data:`BATCH_MENTIONS` mentions: each batch is ONE
 transaction that deletes and inserts only the difference between the batch's quads and the
-stored quads of the nodes it reaches. Memory is bounded by a batch, not by the store (a full
-run also holds the mentions of the store, read with one streamed scan). After
-``kg ingest`` or ``kg remove`` only the blocks of the names of the added or removed
-documents are recomputed, their mentions read by index lookups; a full run (``kg resolve``,
+stored quads of the nodes it reaches; a batch's mentions are read by index lookups. Memory
+is bounded by a batch, not by the store. After ``kg ingest`` or ``kg remove`` only the
+blocks of the names of the added or removed documents are recomputed; a full run (``kg resolve``,
 judgements, a first run) recomputes every block, and deletes what mentions of documents no
 longer stored left behind. The result equals a whole computation
 (``resolution_quads(compute(read_mentions(store)))``).
@@ -803,17 +802,9 @@ def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judg
     store.set_pending(RESOLUTION_GRAPH, True)
     report = ResolveReport(judgements=len(judgements))
     writer = _BlockWriter(store, inner, judgements, report, fresh=fresh)
-    if full:
-        # one streamed scan of the store (much cheaper per mention than index lookups)
-        blocks: dict[str, list[Mention]] = defaultdict(list)
-        for m in read_mentions(store):
-            blocks[m.name_key].append(m)
-        for keys, gone in _batched(_all_blocks(inner, judgements, blocks, fresh=fresh), batch or BATCH_MENTIONS):
-            ms = sorted((m for key in keys for m in blocks.pop(key, ())), key=lambda m: (m.file, m.doc, m.person))
-            writer.write(keys, gone, ms)
-    else:
-        for keys, gone in _batched(_blocks_of(inner, documents), batch or BATCH_MENTIONS):
-            writer.write(keys, gone)
+    blocks = _all_blocks(store, inner, judgements, fresh=fresh) if full else _blocks_of(inner, documents)
+    for keys, gone in _batched(blocks, batch or BATCH_MENTIONS):
+        writer.write(keys, gone)
     store.put_document(ADMIN_GRAPH, admin_quads(store))
     store.set_pending(RESOLUTION_GRAPH, False)
     return report
@@ -844,11 +835,14 @@ def _old_mentions(inner: ox.Store, pattern) -> dict[str, list[ox.NamedNode]]:
     return out
 
 
-def _all_blocks(inner: ox.Store, judgements, blocks: dict[str, list[Mention]], *, fresh: bool):
-    """Every name block as ``(key, mention nodes of removed documents)``, weighted by its
-    number of mentions: the blocks that judgements name first, as one group (a merge may join
-    two names), then every block of ``blocks``, then the keys that only mentions of removed
-    documents still have in the stored graph."""
+_NAME_KEYS = f"SELECT DISTINCT ?key WHERE {{ GRAPH ?doc {{ ?person a <{KG.Person}> ; <{KG.nameKey}> ?key }} }}"
+
+
+def _all_blocks(store, inner: ox.Store, judgements, *, fresh: bool):
+    """Every name block as ``(key, mention nodes of removed documents, weight)``: the blocks
+    that judgements name first, as one group (a merge may join two names), then the name key
+    of every stored person (streamed, never all in memory), then the keys that only mentions
+    of removed documents still have in the stored graph."""
     gone: dict[str, list[ox.NamedNode]] = defaultdict(list)
     if not fresh:
         is_doc: dict[ox.NamedNode, bool] = {}
@@ -860,11 +854,12 @@ def _all_blocks(inner: ox.Store, judgements, blocks: dict[str, list[Mention]], *
                     gone[key] += nodes
     first = sorted(_judged_keys(inner, judgements))
     if first:
-        yield [(key, gone.pop(key, []), len(blocks.get(key, ()))) for key in first]
-    for key in sorted(set(blocks) - set(first)):
-        yield key, gone.pop(key, []), len(blocks[key])
+        yield [(key, gone.pop(key, []), 1) for key in first]
+    for row in store.stream(_NAME_KEYS):
+        if row["key"] not in first:
+            yield row["key"], gone.pop(row["key"], []), 1
     for key in sorted(gone):
-        yield key, gone[key], 0
+        yield key, gone[key], 1
 
 
 def _judged_keys(inner: ox.Store, judgements) -> set[str]:
@@ -922,11 +917,10 @@ class _BlockWriter:
         self.fresh = fresh  # the graph was empty: nothing stored to compare with
         self.docs: dict[ox.NamedNode, tuple | None] = {}  # document -> (file, province, date), a cache
 
-    def write(self, keys: list[str], gone: list[ox.NamedNode], mentions: list[Mention] | None = None) -> None:
-        """Cluster the blocks ``keys`` (their ``mentions``, read by lookups when not given) and
-        write them; ``gone``: mention nodes of removed documents that these blocks had."""
-        if mentions is None:
-            mentions = self.read(keys)
+    def write(self, keys: list[str], gone: list[ox.NamedNode]) -> None:
+        """Read, cluster and write the blocks ``keys``; ``gone``: mention nodes of removed
+        documents that these blocks had."""
+        mentions = self.read(keys)
         res = compute(mentions, self.judgements)
         new = set(_resolution_triples(res))
         r, total = res.report, self.report
