@@ -347,10 +347,11 @@ class _Derived:
         Returns the resolution report (None when not run)."""
         out = None
         if stored or self.repair or (missing and not self.resolved):
-            out = run_resolve(self.store, store_dir=getattr(self.store, "path", None),
+            out = run_resolve(self.store, store_dir=getattr(self.store, "path", None), repair=self.repair,
                               documents=None if self.repair or not self.resolved else documents)
         if stored or self.repair_aggregates or (missing and not self.aggregated):
-            rebuild_aggregates(self.store)  # the precomputed rows of served_with, people_by_province
+            # the precomputed rows of served_with, people_by_province
+            rebuild_aggregates(self.store, repair=self.repair_aggregates)
         return out
 
 
@@ -362,6 +363,6 @@ def remove(doc_iri: str, *, store) -> None:
     derived.mark()
     store.remove_document(doc_iri)
     if derived.resolved:
-        run_resolve(store, store_dir=getattr(store, "path", None),
+        run_resolve(store, store_dir=getattr(store, "path", None), repair=derived.repair,
                     documents=None if derived.repair else [doc_iri])
-    rebuild_aggregates(store)
+    rebuild_aggregates(store, repair=derived.repair_aggregates)

@@ -44,9 +44,10 @@ longer stored left behind. The result equals a whole computation
 Consistency: the graph carries ``<graph> kg:updatePending true`` from before the first batch
 (kg.pipeline sets it already before it writes documents) until after the last one. A reader
 that finds the marker may see some blocks old and some new (each block whole, never half a
-block); without the marker the graph is complete. A run that finds the marker left by a
-crash recomputes every block, which repairs the graph. A SPARQL server's graph is rewritten
-whole in one request instead.
+block), or, while the graph is first written (with the bulk loader, not transactional), only
+part of it; without the marker the graph is complete. A run that finds the marker left by a
+crash clears the graph and computes it again from scratch. A SPARQL server's graph is
+rewritten whole in one request instead.
 """
 
 from __future__ import annotations
@@ -698,6 +699,7 @@ class _P:
         node(KG.nameKey), node(KG.fileName), node(KG.date), node(KG.published), node(KG.person), node(KG.post),
         node(KG.status), node(KG.role), node(KG.organization), node(KG.evidence), node(KG.startOffset))
     Document, Person, Holding = node(KG.Document), node(KG.Person), node(KG.Holding)
+    updatePending = node(KG.updatePending)
     firstAttested, lastAttested, tenureStart, tenureEnd, heldBefore = (
         node(KG.firstAttested), node(KG.lastAttested), node(KG.tenureStart), node(KG.tenureEnd), node(KG.heldBefore))
 
@@ -769,7 +771,8 @@ BATCH_MENTIONS = 4000
 
 
 def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judgement] | None = None,
-            documents: Iterable[str] | None = None, batch: int | None = None) -> ResolveReport:
+            documents: Iterable[str] | None = None, batch: int | None = None,
+            repair: bool | None = None) -> ResolveReport:
     """Resolve persons across the store's documents and update the resolution and admin graphs.
 
     Judgements come from ``judgements`` or else from ``<store_dir>/judgements.jsonl``.
@@ -782,6 +785,11 @@ def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judg
     what is stored, between the ``kg:updatePending`` marker and its removal (see the module
     docstring); a SPARQL server's graph is rewritten whole in one request. The report counts
     the recomputed blocks only.
+
+    ``repair``: the graph was left marked by an interrupted run (None: look for the marker);
+    it is then cleared and written again from scratch. A graph written from scratch is
+    written with the bulk loader (not transactional, several times faster): until the
+    marker is removed, it is incomplete.
 
     Raises:
         InputError: if the judgements file is malformed.
@@ -797,7 +805,12 @@ def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judg
         store.put_document(RESOLUTION_GRAPH, quads)
         store.put_document(ADMIN_GRAPH, admin_quads(store))
         return res.report
-    fresh = not has_resolution(store)
+    if repair is None:
+        repair = store.is_pending(RESOLUTION_GRAPH)
+    if repair:
+        store.set_pending(RESOLUTION_GRAPH, True)
+        store.clear_graph(RESOLUTION_GRAPH)
+    fresh = repair or not has_resolution(store)
     full = documents is None or bool(judgements) or fresh
     store.set_pending(RESOLUTION_GRAPH, True)
     report = ResolveReport(judgements=len(judgements))
@@ -811,6 +824,7 @@ def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judg
 
 
 # -- block by block: reading, clustering and writing bounded batches (embedded stores) -------
+
 
 _GRAPH = ox.NamedNode(RESOLUTION_GRAPH)
 _PERSON_IRI = ids.BASE + "person/"
@@ -961,6 +975,8 @@ class _BlockWriter:
                 self.inner.update(" ;\n".join(
                     f"{verb} DATA {{ GRAPH {_GRAPH} {{\n" + "\n".join(f"{s} {p} {o} ." for s, p, o in triples) + "\n} }"
                     for verb, triples in (("DELETE", delete), ("INSERT", insert)) if triples))
+            elif insert and self.fresh:  # nothing to keep consistent with: the bulk loader
+                self.inner.bulk_extend([ox.Quad(s, p, o, _GRAPH) for s, p, o in insert])
             elif insert:
                 self.inner.extend(ox.Quad(s, p, o, _GRAPH) for s, p, o in insert)
         except OSError as e:

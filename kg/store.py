@@ -20,6 +20,7 @@ StoreError. Readers open read-only and do not take the lock.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import time
 from dataclasses import dataclass, field
@@ -188,6 +189,24 @@ class Store:
         except OSError as e:
             names = ", ".join(g.value for g, _ in docs[:3])
             raise StoreError(f"cannot write document {names}: {_first_line(e)}", source=str(self.path)) from None
+
+    def clear_graph(self, graph: str, *, batch: int = 20_000) -> None:
+        """Delete every quad of the named graph ``graph`` but its ``kg:updatePending`` marker,
+        ``batch`` quads per transaction (one transaction for millions of quads would hold
+        them all in memory)."""
+        self._writable()
+        inner, g, marker = self.inner, ox.NamedNode(graph), _pending_quad(graph)
+        while True:
+            chunk = [q for q in itertools.islice(inner.quads_for_pattern(None, None, None, g), batch + 1)
+                     if q != marker][:batch]
+            if not chunk:
+                return
+            try:
+                inner.update(f"DELETE DATA {{ GRAPH {g} {{\n" +
+                             "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in chunk) + "\n} }")
+            except OSError as e:
+                raise StoreError(f"cannot clear {graph}: {_first_line(e)}", source=str(self.path)) from None
+            self.written(len(chunk))
 
     def written(self, quads: int) -> None:
         """Count ``quads`` written; past :data:`FLUSH_QUADS` since the last time, flush the
