@@ -36,7 +36,7 @@ from kg import ids
 from kg.errors import StoreError
 from kg.vocab import AGGREGATES_GRAPH, KG, node
 
-__all__ = ["aggregate_quads", "has_aggregates", "rebuild"]
+__all__ = ["aggregate_quads", "has_aggregates", "rebuild", "touched_by"]
 
 _ROLES = f"""SELECT ?g ?e ?p WHERE {{ GRAPH ?g {{
   VALUES ?r {{ <{KG.chair}> <{KG.participant}> }} ?e ?r ?p }} }}"""
@@ -55,7 +55,23 @@ _POSTS = f"""SELECT ?g ?p ?post WHERE {{ GRAPH ?g {{
 BATCH_TRIPLES = 50_000
 
 
-def rebuild(store, *, batch: int = BATCH_TRIPLES, repair: bool | None = None) -> int:
+def touched_by(store, documents) -> tuple[set[str], set[str]] | None:
+    """The persons and organizations of the given stored documents, whose rows a change of
+    those documents can change (None on a SPARQL server). Read before a document is removed."""
+    inner = getattr(store, "inner", None)
+    if not isinstance(inner, ox.Store):
+        return None
+    persons, orgs = set(), set()
+    for doc in documents:
+        g = ox.NamedNode(doc)
+        persons |= {q.subject.value for q in inner.quads_for_pattern(None, _T.type, _T.Person, g)}
+        orgs |= {q.object.value for q in inner.quads_for_pattern(None, _T.organization, None, g)
+                 if isinstance(q.object, ox.NamedNode)}
+    return persons, orgs
+
+
+def rebuild(store, *, batch: int = BATCH_TRIPLES, repair: bool | None = None,
+            touched: tuple[set[str], set[str]] | None = None) -> int:
     """Recompute the aggregates of ``store`` and update its aggregates graph; returns the
     number of triples deleted and inserted.
 
@@ -71,6 +87,11 @@ def rebuild(store, *, batch: int = BATCH_TRIPLES, repair: bool | None = None) ->
     it is then cleared first. A graph written from nothing is written with the bulk loader
     (not transactional, several times faster).
 
+    ``touched``: ``(persons, organizations)`` from :func:`touched_by` for the documents added
+    or removed since the graph was last complete; then only their rows are recomputed (a
+    ``served_with`` row depends on the holdings in its organization only, a
+    ``people_by_province`` row on its person's documents only).
+
     Raises:
         StoreError: if the store cannot be read or written.
     """
@@ -85,6 +106,10 @@ def rebuild(store, *, batch: int = BATCH_TRIPLES, repair: bool | None = None) ->
     store.set_pending(AGGREGATES_GRAPH, True)
     if repair:
         store.clear_graph(AGGREGATES_GRAPH)
+    if touched is not None and not fresh:
+        changed = _rebuild_rows(store, inner, *touched, batch=batch)
+        store.set_pending(AGGREGATES_GRAPH, False)
+        return changed
     kept: set[str] = set()
     changed = 0
     pending: list[tuple] = []
@@ -108,6 +133,29 @@ def rebuild(store, *, batch: int = BATCH_TRIPLES, repair: bool | None = None) ->
 
 
 _GRAPH = ox.NamedNode(AGGREGATES_GRAPH)
+
+
+def _rebuild_rows(store, inner: ox.Store, persons: set[str], orgs: set[str], *, batch: int) -> int:
+    """Recompute the rows of these persons and organizations only; delete their rows that
+    are no longer computed."""
+    changed, kept, pending = 0, set(), []
+    rows = (_served_with_rows(inner, sorted(orgs)),
+            (t for p in sorted(persons) for t in _person_rows(inner, ox.NamedNode(p), [
+                q.graph_name for q in inner.quads_for_pattern(ox.NamedNode(p), _T.type, _T.Person, None)
+                if isinstance(q.graph_name, ox.NamedNode)])))
+    for triples in (t for row in rows for t in row):
+        kept.add(triples[0][0])
+        pending += triples
+        if len(pending) >= batch:
+            changed += _write_difference(store, inner, pending)
+            pending = []
+    changed += _write_difference(store, inner, pending)
+    old = {q.subject for o in orgs for q in inner.quads_for_pattern(None, node(KG.servedIn), ox.NamedNode(o), _GRAPH)}
+    old |= {q.subject for p in persons for q in inner.quads_for_pattern(None, node(KG.personA), ox.NamedNode(p), _GRAPH)
+            if next(inner.quads_for_pattern(q.subject, _T.type, node(KG.ProvincePerson), _GRAPH), None) is not None}
+    stale = [(q.subject, q.predicate, q.object) for s in old - kept for q in inner.quads_for_pattern(s, None, None, _GRAPH)]
+    _apply(store, inner, stale, ())
+    return changed + len(stale)
 
 
 def _write_difference(store, inner: ox.Store, triples: list[tuple], *, fresh: bool = False) -> int:
@@ -151,11 +199,12 @@ def _values(inner: ox.Store, s, p, g) -> list[str]:
     return [q.object.value for q in inner.quads_for_pattern(s, p, None, g)]
 
 
-def _served_with_rows(inner: ox.Store):
-    """The ``kg:ServedWithPair`` nodes (a list of triples each), one organization at a time:
-    the rows of :func:`aggregate_quads`, by index lookups."""
-    orgs = sorted({q.object.value for q in inner.quads_for_pattern(None, _T.organization, None, None)
-                   if isinstance(q.object, ox.NamedNode)})
+def _served_with_rows(inner: ox.Store, orgs: list[str] | None = None):
+    """The ``kg:ServedWithPair`` nodes (a list of triples each), one organization at a time
+    (all, or ``orgs``): the rows of :func:`aggregate_quads`, by index lookups."""
+    if orgs is None:
+        orgs = sorted({q.object.value for q in inner.quads_for_pattern(None, _T.organization, None, None)
+                       if isinstance(q.object, ox.NamedNode)})
     for o in orgs:
         org = ox.NamedNode(o)
         spans: dict[str, dict] = {}

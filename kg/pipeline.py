@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from kg.aggregates import has_aggregates
+from kg.aggregates import has_aggregates, touched_by
 from kg.aggregates import rebuild as rebuild_aggregates
 from kg.errors import KGError, StoreError
 from kg.extract import extract
@@ -270,6 +270,8 @@ def ingest(
         if len(good) > 1:
             try:
                 drop = [g for r in good for g in older_versions(r)]
+                if derived is not None:
+                    derived.before_drop(drop)
                 store.put_documents([(r.doc_iri, r.payload()) for r in good], drop=drop)
                 dropped.update(drop)
                 stored = True
@@ -284,6 +286,8 @@ def ingest(
                     continue
                 try:
                     drop = older_versions(r)
+                    if derived is not None:
+                        derived.before_drop(drop)
                     store.put_documents([(r.doc_iri, r.payload())], drop=drop)
                     dropped.update(drop)
                 except StoreError:
@@ -332,6 +336,16 @@ class _Derived:
         self.repair = self.resolved and store.is_pending(RESOLUTION_GRAPH)
         self.repair_aggregates = self.aggregated and store.is_pending(AGGREGATES_GRAPH)
         self.marked = False
+        self.touched: tuple[set[str], set[str]] | None = (set(), set())  # of removed documents
+
+    def before_drop(self, documents) -> None:
+        """Note the persons and organizations of documents about to be removed (kg.aggregates)."""
+        found = touched_by(self.store, documents) if documents else (set(), set())
+        if found is None or self.touched is None:
+            self.touched = None
+        else:
+            self.touched[0].update(found[0])
+            self.touched[1].update(found[1])
 
     def mark(self) -> None:
         if not self.marked and not getattr(self.store, "read_only", False):
@@ -350,8 +364,12 @@ class _Derived:
             out = run_resolve(self.store, store_dir=getattr(self.store, "path", None), repair=self.repair,
                               documents=None if self.repair or not self.resolved else documents)
         if stored or self.repair_aggregates or (missing and not self.aggregated):
-            # the precomputed rows of served_with, people_by_province
-            rebuild_aggregates(self.store, repair=self.repair_aggregates)
+            # the precomputed rows of served_with, people_by_province: those of the changed documents
+            touched = None
+            if self.aggregated and not self.repair_aggregates and self.touched is not None:
+                touched = touched_by(self.store, documents)
+                touched = None if touched is None else (touched[0] | self.touched[0], touched[1] | self.touched[1])
+            rebuild_aggregates(self.store, repair=self.repair_aggregates, touched=touched)
         return out
 
 
@@ -360,9 +378,11 @@ def remove(doc_iri: str, *, store) -> None:
     the name blocks of the removed document's persons), so that no person stays joined on the
     removed document's evidence, and rebuild the precomputed rows (kg.aggregates)."""
     derived = _Derived(store)
+    derived.before_drop([doc_iri])
     derived.mark()
     store.remove_document(doc_iri)
     if derived.resolved:
         run_resolve(store, store_dir=getattr(store, "path", None), repair=derived.repair,
                     documents=None if derived.repair else [doc_iri])
-    rebuild_aggregates(store, repair=derived.repair_aggregates)
+    touched = derived.touched if derived.aggregated and not derived.repair_aggregates else None
+    rebuild_aggregates(store, repair=derived.repair_aggregates, touched=touched)
