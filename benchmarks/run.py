@@ -2,6 +2,7 @@
 
     python benchmarks/run.py --quick                   # a few minutes
     python benchmarks/run.py --results benchmarks/RESULTS.md
+    python benchmarks/run.py --scale 2000 20000 100000  # only the ingest scale rows (~40 min)
 
 Measures, on a corpus from benchmarks/generate.py: ingest articles/s with one process and
 with --jobs 2 (each run in a child process: peak RSS of the largest process from
@@ -235,6 +236,60 @@ def oxigraph_server(shards: Path, store, *, reps: int, budget: float) -> dict:
         shutil.rmtree(data, ignore_errors=True)
 
 
+def timed_cli(*args: str) -> dict:
+    """Run ``kg ARGS`` in a child process (under /usr/bin/time -v when present): wall seconds
+    and the peak RSS (MiB) of the largest process."""
+    kg = str(Path(sys.executable).with_name("kg"))
+    timer = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    out = subprocess.run([*timer, kg, *args], capture_output=True, text=True)
+    seconds = time.perf_counter() - t
+    if out.returncode not in (0, 1):
+        raise RuntimeError(f"kg {' '.join(args)} failed: {out.stderr[-2000:]}")
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    for line in out.stderr.splitlines():
+        if "Maximum resident set size" in line:
+            peak = int(line.rsplit(":", 1)[1]) / 1024
+    return {"seconds": seconds, "rss": peak, "out": out.stdout.strip()}
+
+
+def scale_rows(sizes: list[int], work: Path) -> list[tuple[str, str, str]]:
+    """``kg ingest --jobs 2`` (with resolution and aggregates) of each corpus size, then the
+    ingest of 200 more articles (incremental), then (smallest size only) ``kg resolve`` with
+    nothing changed."""
+    rows, per_article = [], {}
+    for n in sizes:
+        corpus = write(n, work / f"scale-{n}.jsonl")
+        store = work / f"scale-{n}"
+        log(f"scale: ingest {n:,} articles")
+        run = timed_cli("--store", str(store), "ingest", str(corpus), "--jobs", "2")
+        per_article[n] = run["seconds"] * 1000 / n
+        rows.append((f"kg ingest --jobs 2, {n:,} generated articles (with resolution and aggregates)",
+                     f"{run['seconds']:.0f} s ({n / run['seconds']:.0f} articles/s, {per_article[n]:.2f} ms an article); "
+                     f"peak RSS {run['rss']:.0f} MiB", "100k < 30 min; < 2 GiB"))
+        log(rows[-1][0] + ": " + rows[-1][1])
+        more = write(200, work / f"more-{n}.jsonl", start=n)
+        log(f"scale: ingest 200 more into {n:,}")
+        inc = timed_cli("--store", str(store), "ingest", str(more), "--jobs", "2")
+        rows.append((f"kg ingest of 200 more articles into {n:,}", f"{inc['seconds']:.1f} s; peak RSS {inc['rss']:.0f} MiB",
+                     "resolution of the touched name blocks only"))
+        log(rows[-1][0] + ": " + rows[-1][1])
+        if n != min(sizes):
+            shutil.rmtree(store, ignore_errors=True)
+            continue  # a full run reads the whole stored graph back to compare: slow (see RESULTS.md)
+        log(f"scale: resolve {n:,} again")
+        again = timed_cli("--store", str(store), "resolve")
+        rows.append((f"kg resolve, nothing changed ({n + 200:,} articles)", f"{again['seconds']:.1f} s; peak RSS {again['rss']:.0f} MiB",
+                     "every block read and clustered, nothing written; and the aggregates"))
+        log(rows[-1][0] + ": " + rows[-1][1])
+        shutil.rmtree(store, ignore_errors=True)
+    base = min(per_article)
+    rows.append(("cost per article relative to the smallest run",
+                 ", ".join(f"{n:,}: {per_article[n] / per_article[base]:.2f}×" for n in sizes), "linear: 1.0×"))
+    return rows
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -245,7 +300,18 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=None, help="corpus size for the loaded store")
     ap.add_argument("--ingest-articles", type=int, default=None, help="articles for the ingest rate")
     ap.add_argument("--results", type=Path, default=None, help="write the table (with the machine) here")
+    ap.add_argument("--scale", type=int, nargs="+", default=None, metavar="N",
+                    help="only the scale rows: `kg ingest --jobs 2` of N generated articles each (e.g. 2000 20000 100000)")
     args = ap.parse_args()
+    if args.scale:
+        work = Path(tempfile.mkdtemp(prefix="kg-bench-scale-"))
+        try:
+            rows = scale_rows(args.scale, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        print("\n".join(["| measure | result | target / note |", "| --- | --- | --- |"] +
+                        [f"| {a} | {b} | {c} |" for a, b, c in rows]))
+        return
     n_all = args.articles or (400 if args.quick else 7_000)
     n_ing = args.ingest_articles or (200 if args.quick else 1_000)
     reps, budget = (5, 2.0) if args.quick else (20, 10.0)

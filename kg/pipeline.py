@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from kg.aggregates import has_aggregates
+from kg.aggregates import has_aggregates, touched_by
 from kg.aggregates import rebuild as rebuild_aggregates
 from kg.errors import KGError, StoreError
 from kg.extract import extract
@@ -25,6 +25,7 @@ from kg.normalize import normalize
 from kg.rdf import facts_to_quads
 from kg.resolve import has_resolution
 from kg.resolve import resolve as run_resolve
+from kg.vocab import AGGREGATES_GRAPH, RESOLUTION_GRAPH
 
 __all__ = ["IngestReport", "Processed", "ingest", "process", "process_parallel", "remove"]
 
@@ -224,6 +225,8 @@ def ingest(
     notify = progress or (lambda status, source: None)
     seen: set[str] = set()
     written: set[str] = set()  # graphs stored in this run: never replaced by a same-id document
+    dropped: set[str] = set()  # older versions replaced in this run
+    derived = _Derived(store) if resolve else None
 
     def candidates():
         for entry in read_paths(paths):
@@ -261,11 +264,16 @@ def ingest(
 
     def flush(batch: list[Processed]) -> None:
         good = [r for r in batch if r.problem is None]
+        if good and derived is not None:
+            derived.mark()
         stored = False
         if len(good) > 1:
             try:
                 drop = [g for r in good for g in older_versions(r)]
+                if derived is not None:
+                    derived.before_drop(drop)
                 store.put_documents([(r.doc_iri, r.payload()) for r in good], drop=drop)
+                dropped.update(drop)
                 stored = True
             except StoreError:
                 raise
@@ -277,7 +285,11 @@ def ingest(
                 if r.problem is not None:
                     continue
                 try:
-                    store.put_documents([(r.doc_iri, r.payload())], drop=older_versions(r))
+                    drop = older_versions(r)
+                    if derived is not None:
+                        derived.before_drop(drop)
+                    store.put_documents([(r.doc_iri, r.payload())], drop=drop)
+                    dropped.update(drop)
                 except StoreError:
                     raise
                 except KGError as exc:
@@ -302,19 +314,75 @@ def ingest(
             batch = []
     if batch:
         flush(batch)
-    if resolve and (report.documents or (report.unchanged and not has_resolution(store))):
-        report.resolution = run_resolve(store, store_dir=getattr(store, "path", None))
-    if resolve and (report.documents or (report.unchanged and not has_aggregates(store))):
-        rebuild_aggregates(store)  # the precomputed rows of served_with, people_by_province
+    if derived is not None:
+        report.resolution = derived.update(written | dropped, stored=report.documents > 0,
+                                           missing=report.unchanged > 0)
     report.seconds = time.perf_counter() - start
     return report
 
 
+class _Derived:
+    """The store-level graphs derived from the documents (kg.resolve's resolution, kg.aggregates).
+
+    Before the first document of a run is written, each existing derived graph gets its
+    ``kg:updatePending`` marker, so that a crash between the document writes and the update
+    of the derived graphs leaves them marked, and the next run recomputes them whole; a graph
+    that was already marked when the run began (an earlier crash) is recomputed whole too.
+    """
+
+    def __init__(self, store):
+        self.store = store
+        self.resolved, self.aggregated = has_resolution(store), has_aggregates(store)
+        self.repair = self.resolved and store.is_pending(RESOLUTION_GRAPH)
+        self.repair_aggregates = self.aggregated and store.is_pending(AGGREGATES_GRAPH)
+        self.marked = False
+        self.touched: tuple[set[str], set[str]] | None = (set(), set())  # of removed documents
+
+    def before_drop(self, documents) -> None:
+        """Note the persons and organizations of documents about to be removed (kg.aggregates)."""
+        found = touched_by(self.store, documents) if documents else (set(), set())
+        if found is None or self.touched is None:
+            self.touched = None
+        else:
+            self.touched[0].update(found[0])
+            self.touched[1].update(found[1])
+
+    def mark(self) -> None:
+        if not self.marked and not getattr(self.store, "read_only", False):
+            if self.resolved:
+                self.store.set_pending(RESOLUTION_GRAPH, True)
+            if self.aggregated:
+                self.store.set_pending(AGGREGATES_GRAPH, True)
+            self.marked = True
+
+    def update(self, documents: set[str], *, stored: bool, missing: bool = False):
+        """Resolve again (only the name blocks of ``documents`` when the graph was complete)
+        and rebuild the aggregates, when documents changed, a graph is marked or missing.
+        Returns the resolution report (None when not run)."""
+        out = None
+        if stored or self.repair or (missing and not self.resolved):
+            out = run_resolve(self.store, store_dir=getattr(self.store, "path", None), repair=self.repair,
+                              documents=None if self.repair or not self.resolved else documents)
+        if stored or self.repair_aggregates or (missing and not self.aggregated):
+            # the precomputed rows of served_with, people_by_province: those of the changed documents
+            touched = None
+            if self.aggregated and not self.repair_aggregates and self.touched is not None:
+                touched = touched_by(self.store, documents)
+                touched = None if touched is None else (touched[0] | self.touched[0], touched[1] | self.touched[1])
+            rebuild_aggregates(self.store, repair=self.repair_aggregates, touched=touched)
+        return out
+
+
 def remove(doc_iri: str, *, store) -> None:
-    """Remove one document's graph, then resolve persons again (when the store was resolved),
-    so that no person stays joined on the removed document's evidence, and rebuild the
-    precomputed rows (kg.aggregates)."""
+    """Remove one document's graph, then resolve persons again (when the store was resolved:
+    the name blocks of the removed document's persons), so that no person stays joined on the
+    removed document's evidence, and rebuild the precomputed rows (kg.aggregates)."""
+    derived = _Derived(store)
+    derived.before_drop([doc_iri])
+    derived.mark()
     store.remove_document(doc_iri)
-    if has_resolution(store):
-        run_resolve(store, store_dir=getattr(store, "path", None))
-    rebuild_aggregates(store)
+    if derived.resolved:
+        run_resolve(store, store_dir=getattr(store, "path", None), repair=derived.repair,
+                    documents=None if derived.repair else [doc_iri])
+    touched = derived.touched if derived.aggregated and not derived.repair_aggregates else None
+    rebuild_aggregates(store, repair=derived.repair_aggregates, touched=touched)

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from kg.errors import InputError, QueryError, StoreError, UsageError
 from kg.store import (DOCUMENTS_QUERY, FORMATS, HAS_HASH_QUERY, SAME_FILE_QUERY, STATS_QUERY, QueryResult,
                       as_quads, replace_update, to_python, to_term)
-from kg.vocab import PREFIXES
+from kg.vocab import KG, PREFIXES, node
 
 __all__ = ["RemoteStore", "inject_values"]
 
@@ -175,6 +175,24 @@ class RemoteStore:
     def documents_with_file(self, file: str) -> list[str]:
         """The IRIs of the stored documents whose ``kg:fileName`` is ``file``."""
         return [g for g, _ in self.query(SAME_FILE_QUERY, {"file": ox.Literal(file)}).rows]
+
+    def is_pending(self, graph: str) -> bool:
+        """True when the derived named graph ``graph`` carries its ``kg:updatePending`` marker
+        (see :meth:`kg.store.Store.is_pending`)."""
+        g = ox.NamedNode(graph)
+        return bool(self.query(f"ASK {{ GRAPH {g} {{ {g} {node(KG.updatePending)} true }} }}").rows[0][0])
+
+    def set_pending(self, graph: str, pending: bool) -> None:
+        """Add or remove the ``kg:updatePending`` marker of a derived named graph."""
+        g = ox.NamedNode(graph)
+        self._update(f"{'INSERT' if pending else 'DELETE'} DATA {{ GRAPH {g} {{ {g} {node(KG.updatePending)} true }} }}")
+
+    def written(self, quads: int) -> None:
+        """Nothing to do: the server manages its own buffers."""
+
+    def stream(self, sparql: str) -> Iterator[dict[str, object]]:
+        """The solutions of a SELECT as dicts (the server's answer is read whole)."""
+        yield from self.query(sparql).dicts()
 
     def documents(self) -> list[dict[str, str]]:
         """One record per stored document: ``{"iri", "file", "hash"}``, ordered by file name."""

@@ -29,15 +29,34 @@ that share nothing, are different people until an article links them. Organizati
 only by their kind ("Ủy ban", "Đảng ủy", "HĐQT") are no evidence. A user's ``split`` is a
 cannot-link: no join may put its two sides together.
 
-The result is written into ONE named graph, :data:`kg.vocab.RESOLUTION_GRAPH`, rewritten
-whole (atomically) on every run: per mention ``kg:resolvedTo`` its entity, ``owl:sameAs``
-from a base IRI to its entity when all its mentions agree, one ``kg:JoinRecord`` per join
-(reason, detail, the holdings it rests on), and the tenures: a resolved person's holdings
-of one post merged across documents, with first/last attested dates and the explicit
-start (elected, appointed) and end (retired, moved) the articles state. The 2025
-reorganization of provinces is written into :data:`kg.vocab.ADMIN_GRAPH`: each unit
-merged or renamed ``kg:succeededBy`` its successor from ``kg:changeDate``, and so are the
-organizations of the merged provinces.
+The result is written into ONE named graph, :data:`kg.vocab.RESOLUTION_GRAPH`: per mention
+``kg:resolvedTo`` its entity, ``owl:sameAs`` from a base IRI to its entity when all its
+mentions agree, one ``kg:JoinRecord`` per join (reason, detail, the holdings it rests on),
+and the tenures: a resolved person's holdings of one post merged across documents, with
+first/last attested dates and the explicit start (elected, appointed) and end (retired,
+moved) the articles state. The 2025 reorganization of provinces is written into
+:data:`kg.vocab.ADMIN_GRAPH`: each unit merged or renamed ``kg:succeededBy`` its successor
+from ``kg:changeDate``, and so are the organizations of the merged provinces.
+
+How it is written (embedded store). Every node of the resolution graph belongs to one name
+block (a mention, its entity, the entity's tenures, the joins, the base IRI's
+``owl:sameAs``: a base IRI is minted from the name key), so blocks are clustered and written
+independently, in batches of about :data:`BATCH_MENTIONS` mentions: each batch is ONE
+transaction that deletes and inserts only the difference between the batch's quads and the
+stored quads of the nodes it reaches; a batch's mentions are read by index lookups. Memory
+is bounded by a batch, not by the store. After ``kg ingest`` or ``kg remove`` only the
+blocks of the names of the added or removed documents are recomputed; a full run (``kg resolve``,
+judgements, a first run) recomputes every block, and deletes what mentions of documents no
+longer stored left behind. The result equals a whole computation
+(``resolution_quads(compute(read_mentions(store)))``).
+
+Consistency: the graph carries ``<graph> kg:updatePending true`` from before the first batch
+(kg.pipeline sets it already before it writes documents) until after the last one. A reader
+that finds the marker may see some blocks old and some new (each block whole, never half a
+block), or, while the graph is first written (with the bulk loader, not transactional), only
+part of it; without the marker the graph is complete. A run that finds the marker left by a
+crash clears the graph and computes it again from scratch. A SPARQL server's graph is
+rewritten whole in one request instead.
 """
 
 from __future__ import annotations
@@ -49,13 +68,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 import pyoxigraph as ox
 import yaml
 from rdflib.namespace import OWL, RDF, XSD
 
 from kg import ids, queries
-from kg.errors import InputError, UsageError
+from kg.errors import InputError, StoreError, UsageError
 from kg.lexicon import LEXICON_DIR, abbreviations, canon, name_frequencies, province_forms, provinces
 from kg.lexicon import roles as lexicon_roles
 from kg.vocab import ADMIN_GRAPH, KG, RESOLUTION_GRAPH, STATUS_OF, node
@@ -93,7 +113,7 @@ _HELD = ("current", "starts", "ends")
 # -- mentions ------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Holding:
     """One holding row as kg.resolve uses it."""
 
@@ -220,29 +240,36 @@ def _national(role: str | None, org_name: str | None) -> bool:
 
 
 def read_mentions(store) -> list[Mention]:
-    """Every person mention of the store with its holdings, ordered by (file, document, person)."""
+    """Every person mention of the store with its holdings, ordered by (file, document, person).
+
+    The rows are streamed (not collected into one list first) and repeated strings (document
+    and person IRIs, names, posts) are shared, so memory holds the mentions, not the rows.
+    """
     mentions: dict[tuple[str, str], Mention] = {}
-    for r in store.query(queries.load("resolve_mentions")).dicts():
-        m = mentions.get((r["doc"], r["person"]))
+    strings: dict[str, str] = {}
+    share = lambda v: strings.setdefault(v, v) if isinstance(v, str) else v  # noqa: E731
+    for r in store.stream(queries.load("resolve_mentions")):
+        doc, person = share(r["doc"]), share(r["person"])
+        m = mentions.get((doc, person))
         if m is None:
-            m = mentions[(r["doc"], r["person"])] = Mention(doc=r["doc"], person=r["person"], file=r["file"])
-        m.names.add(r["name"])
+            m = mentions[(doc, person)] = Mention(doc=doc, person=person, file=share(r["file"]))
+        m.names.add(share(r["name"]))
         m.central = m.central or bool(r["central"])
         m.doc_province = ids.place_key(_canonical_province(r["docProvince"]))
         date = r["date"] or r["published"]
-        m.date = date if isinstance(date, str) and _ISO_DATE.match(date) else None
+        m.date = share(date) if isinstance(date, str) and _ISO_DATE.match(date) else None
     seen: set[str] = set()
-    for r in store.query(queries.load("resolve_holdings")).dicts():
+    for r in store.stream(queries.load("resolve_holdings")):
         m = mentions.get((r["doc"], r["person"]))
         if m is None or r["holding"] in seen:
             continue
         seen.add(r["holding"])
         date = r["date"] if isinstance(r["date"], str) and _ISO_DATE.match(r["date"]) else m.date
         m.holdings.append(Holding(
-            iri=r["holding"], doc=r["doc"], person=r["person"], position=r["position"], role=r["role"],
-            post=r["post"], org=r["org"], org_name=r["orgName"],
+            iri=r["holding"], doc=m.doc, person=m.person, position=share(r["position"]), role=share(r["role"]),
+            post=share(r["post"]), org=share(r["org"]), org_name=share(r["orgName"]),
             province=ids.place_key(_canonical_province(r["orgProvince"])),
-            status=STATUS_OF.get(r["status"], "current"), date=date))
+            status=STATUS_OF.get(r["status"], "current"), date=share(date)))
     return sorted(mentions.values(), key=lambda m: (m.file, m.doc, m.person))
 
 
@@ -845,11 +872,11 @@ def compute(mentions: list[Mention], judgements: list[Judgement] = (), stats: Na
 def resolution_quads(res: Resolution) -> list[ox.Quad]:
     """The quads of the resolution graph (in :data:`kg.vocab.RESOLUTION_GRAPH`)."""
     graph = ox.NamedNode(RESOLUTION_GRAPH)
-    quads: dict[ox.Quad, None] = {}  # ordered set
+    return [ox.Quad(s, p, o, graph) for s, p, o in dict.fromkeys(_resolution_triples(res))]
 
-    def add(s: ox.NamedNode, p: ox.NamedNode, o) -> None:
-        quads[ox.Quad(s, p, o, graph)] = None
 
+def _resolution_triples(res: Resolution):
+    """The triples of :func:`resolution_quads`, generated (with repeats) rather than listed."""
     iri = ox.NamedNode
     mention_iri = {m.key: m.iri for m in res.mentions}
     bases: dict[str, set[str]] = defaultdict(set)
@@ -857,37 +884,36 @@ def resolution_quads(res: Resolution) -> list[ox.Quad]:
         e = res.entity_of[m.key]
         bases[m.person].add(e)
         mi = iri(mention_iri[m.key])
-        add(mi, _P.type, _P.PersonMention)
-        add(mi, _P.mentionOf, iri(m.person))
-        add(mi, _P.mentionedIn, iri(m.doc))
-        add(mi, _P.resolvedTo, iri(e))
+        yield mi, _P.type, _P.PersonMention
+        yield mi, _P.mentionOf, iri(m.person)
+        yield mi, _P.mentionedIn, iri(m.doc)
+        yield mi, _P.resolvedTo, iri(e)
         for n in sorted(m.names):
-            add(mi, _P.name, ox.Literal(n))
+            yield mi, _P.name, ox.Literal(n)
     for base, entities in sorted(bases.items()):
         if len(entities) == 1:
-            add(iri(base), _P.sameAs, iri(next(iter(entities))))
+            yield iri(base), _P.sameAs, iri(next(iter(entities)))
     for e, group in res.groups.items():
         ei = iri(e)
-        add(ei, _P.type, _P.PersonEntity)
+        yield ei, _P.type, _P.PersonEntity
         for n in sorted({n for m in group for n in m.names}):
-            add(ei, _P.name, ox.Literal(n))
+            yield ei, _P.name, ox.Literal(n)
         for p in sorted({p for m in group for p in m.provinces}):
-            add(ei, _P.province, ox.Literal(_province_name(p)))
+            yield ei, _P.province, ox.Literal(_province_name(p))
         if any(m.national for m in group):
-            add(ei, _P.central, _TRUE)
+            yield ei, _P.central, _TRUE
         for t in _tenures(e, group):
-            _tenure_quads(t, add)
+            yield from _tenure_triples(t)
     for j in res.joins:
         a, b = mention_iri[j.a], mention_iri[j.b]
         ji = iri(ids.fact_iri("join", a, b, j.reason))
-        add(ji, _P.type, _P.JoinRecord)
-        add(ji, _P.joins, iri(a))
-        add(ji, _P.joins, iri(b))
-        add(ji, _P.reason, ox.Literal(j.reason))
-        add(ji, _P.detail, ox.Literal(j.detail))
+        yield ji, _P.type, _P.JoinRecord
+        yield ji, _P.joins, iri(a)
+        yield ji, _P.joins, iri(b)
+        yield ji, _P.reason, ox.Literal(j.reason)
+        yield ji, _P.detail, ox.Literal(j.detail)
         for basis in j.basis:
-            add(ji, _P.basis, iri(basis))
-    return list(quads)
+            yield ji, _P.basis, iri(basis)
 
 
 class _P:
@@ -902,6 +928,11 @@ class _P:
     province, central, joins, reason, detail, basis = (node(KG.province), node(KG.central), node(KG.joins),
                                                        node(KG.reason), node(KG.detail), node(KG.basis))
     holder, postKey, ofPost = node(KG.holder), node(KG.postKey), node(KG.ofPost)
+    nameKey, fileName, date, published, person, post, status, role, organization, evidence, startOffset = (
+        node(KG.nameKey), node(KG.fileName), node(KG.date), node(KG.published), node(KG.person), node(KG.post),
+        node(KG.status), node(KG.role), node(KG.organization), node(KG.evidence), node(KG.startOffset))
+    Document, Person, Holding = node(KG.Document), node(KG.Person), node(KG.Holding)
+    updatePending = node(KG.updatePending)
     firstAttested, lastAttested, tenureStart, tenureEnd, heldBefore = (
         node(KG.firstAttested), node(KG.lastAttested), node(KG.tenureStart), node(KG.tenureEnd), node(KG.heldBefore))
 
@@ -909,28 +940,28 @@ class _P:
 _TRUE = ox.Literal(True)
 
 
-def _tenure_quads(t: Tenure, add) -> None:
+def _tenure_triples(t: Tenure):
     iri = ox.NamedNode(t.iri)
-    add(iri, _P.type, _P.Tenure)
-    add(iri, _P.holder, ox.NamedNode(t.entity))
-    add(iri, _P.postKey, ox.Literal(t.key))
+    yield iri, _P.type, _P.Tenure
+    yield iri, _P.holder, ox.NamedNode(t.entity)
+    yield iri, _P.postKey, ox.Literal(t.key)
     for n in sorted({h.position for h in t.holdings}):
-        add(iri, _P.name, ox.Literal(n))
+        yield iri, _P.name, ox.Literal(n)
     for p in sorted({h.post for h in t.holdings}):
-        add(iri, _P.ofPost, ox.NamedNode(p))
+        yield iri, _P.ofPost, ox.NamedNode(p)
     for h in t.holdings:
-        add(iri, _P.basis, ox.NamedNode(h.iri))
+        yield iri, _P.basis, ox.NamedNode(h.iri)
     held = t.dates(_HELD)
     if held:
-        add(iri, _P.firstAttested, _date(held[0]))
-        add(iri, _P.lastAttested, _date(held[-1]))
+        yield iri, _P.firstAttested, _date(held[0])
+        yield iri, _P.lastAttested, _date(held[-1])
     starts, ends, former = t.dates(("starts",)), t.dates(("ends",)), t.dates(("former",))
     if starts:
-        add(iri, _P.tenureStart, _date(starts[0]))
+        yield iri, _P.tenureStart, _date(starts[0])
     if ends:
-        add(iri, _P.tenureEnd, _date(ends[-1]))
+        yield iri, _P.tenureEnd, _date(ends[-1])
     if former:
-        add(iri, _P.heldBefore, _date(former[0]))
+        yield iri, _P.heldBefore, _date(former[0])
 
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -961,10 +992,37 @@ def has_resolution(store) -> bool:
     return bool(store.query(q).rows[0][0])
 
 
-def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judgement] | None = None) -> ResolveReport:
-    """Resolve persons across the store's documents and rewrite the resolution and admin graphs.
+def resolution_pending(store) -> bool:
+    """True when the resolution graph carries its ``kg:updatePending`` marker: a resolution
+    run (or a write of documents since the last one) began and did not finish, so the graph
+    may mix old and new blocks; the next :func:`resolve` recomputes every block."""
+    return store.is_pending(RESOLUTION_GRAPH)
+
+
+#: Mentions (document, person pairs) per write transaction of :func:`resolve`.
+BATCH_MENTIONS = 4000
+
+
+def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judgement] | None = None,
+            documents: Iterable[str] | None = None, batch: int | None = None,
+            repair: bool | None = None) -> ResolveReport:
+    """Resolve persons across the store's documents and update the resolution and admin graphs.
 
     Judgements come from ``judgements`` or else from ``<store_dir>/judgements.jsonl``.
+
+    ``documents``: the IRIs of the documents added or removed since the resolution graph was
+    last complete (as ``kg.pipeline`` knows them); then only the name blocks of their persons
+    are recomputed. Without it (or with judgements, or when the graph is missing) every
+    block is. On an embedded store the blocks are read, clustered and written ``batch``
+    mentions at a time (default :data:`BATCH_MENTIONS`), each batch one transaction that writes only the difference against
+    what is stored, between the ``kg:updatePending`` marker and its removal (see the module
+    docstring); a SPARQL server's graph is rewritten whole in one request. The report counts
+    the recomputed blocks only.
+
+    ``repair``: the graph was left marked by an interrupted run (None: look for the marker);
+    it is then cleared and written again from scratch. A graph written from scratch is
+    written with the bulk loader (not transactional, several times faster): until the
+    marker is removed, it is incomplete.
 
     Raises:
         InputError: if the judgements file is malformed.
@@ -972,12 +1030,284 @@ def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judg
     """
     if judgements is None:
         judgements = load_judgements(store_dir) if store_dir is not None else []
-    res = compute(read_mentions(store), judgements)
-    quads = resolution_quads(res)
-    res.report.tenures = sum(1 for q in quads if q.object == _P.Tenure and q.predicate == _P.type)
-    store.put_document(RESOLUTION_GRAPH, quads)
+    inner = getattr(store, "inner", None)
+    if not isinstance(inner, ox.Store):
+        res = compute(read_mentions(store), judgements)
+        quads = resolution_quads(res)
+        res.report.tenures = sum(1 for q in quads if q.object == _P.Tenure and q.predicate == _P.type)
+        store.put_document(RESOLUTION_GRAPH, quads)
+        store.put_document(ADMIN_GRAPH, admin_quads(store))
+        return res.report
+    if repair is None:
+        repair = store.is_pending(RESOLUTION_GRAPH)
+    if repair:
+        store.set_pending(RESOLUTION_GRAPH, True)
+        store.clear_graph(RESOLUTION_GRAPH)
+    fresh = repair or not has_resolution(store)
+    full = documents is None or bool(judgements) or fresh
+    store.set_pending(RESOLUTION_GRAPH, True)
+    report = ResolveReport(judgements=len(judgements))
+    # name rarity is judged against every name of the store, not against one batch of blocks
+    stats = NameStats.of(row["key"] for row in store.stream(_NAME_KEYS))
+    writer = _BlockWriter(store, inner, judgements, report, fresh=fresh, stats=stats)
+    blocks = _all_blocks(store, inner, judgements, fresh=fresh) if full else _blocks_of(inner, documents)
+    for keys, gone in _batched(blocks, batch or BATCH_MENTIONS):
+        writer.write(keys, gone)
     store.put_document(ADMIN_GRAPH, admin_quads(store))
-    return res.report
+    store.set_pending(RESOLUTION_GRAPH, False)
+    return report
+
+
+# -- block by block: reading, clustering and writing bounded batches (embedded stores) -------
+
+
+_GRAPH = ox.NamedNode(RESOLUTION_GRAPH)
+_PERSON_IRI = ids.BASE + "person/"
+
+
+def _person_keys(inner: ox.Store, graph):
+    """``(name key, person, document)`` of every person of a document graph."""
+    for q in inner.quads_for_pattern(None, _P.nameKey, None, graph):
+        if type(q.subject) is ox.NamedNode and q.subject.value.startswith(_PERSON_IRI) \
+                and type(q.graph_name) is ox.NamedNode:
+            yield q.object.value, q.subject, q.graph_name
+
+
+def _old_mentions(inner: ox.Store, pattern) -> dict[str, list[ox.NamedNode]]:
+    """Name key -> mention nodes of the stored resolution graph, for the mentions that
+    ``pattern`` (a ``quads_for_pattern`` argument tuple) finds."""
+    out: dict[str, list[ox.NamedNode]] = defaultdict(list)
+    for q in inner.quads_for_pattern(*pattern):
+        names = [n.object.value for n in inner.quads_for_pattern(q.subject, _P.name, None, _GRAPH)]
+        if names:
+            out[ids.name_key(min(names))].append(q.subject)
+    return out
+
+
+_NAME_KEYS = f"SELECT DISTINCT ?key WHERE {{ GRAPH ?doc {{ ?person a <{KG.Person}> ; <{KG.nameKey}> ?key }} }}"
+
+
+def _all_blocks(store, inner: ox.Store, judgements, *, fresh: bool):
+    """Every name block as ``(key, mention nodes of removed documents, weight)``: the blocks
+    that judgements name first, as one group (a merge may join two names), then the name key
+    of every stored person (streamed, never all in memory), then the keys that only mentions
+    of removed documents still have in the stored graph."""
+    gone: dict[str, list[ox.NamedNode]] = defaultdict(list)
+    if not fresh:
+        is_doc: dict[ox.NamedNode, bool] = {}
+        for q in inner.quads_for_pattern(None, _P.mentionedIn, None, _GRAPH):
+            if q.object not in is_doc:
+                is_doc[q.object] = next(inner.quads_for_pattern(q.object, _P.type, _P.Document, q.object), None) is not None
+            if not is_doc[q.object]:
+                for key, nodes in _old_mentions(inner, (q.subject, _P.type, _P.PersonMention, _GRAPH)).items():
+                    gone[key] += nodes
+    first = sorted(_judged_keys(inner, judgements))
+    if first:
+        yield [(key, gone.pop(key, []), 1) for key in first]
+    for row in store.stream(_NAME_KEYS):
+        if row["key"] not in first:
+            yield row["key"], gone.pop(row["key"], []), 1
+    for key in sorted(gone):
+        yield key, gone[key], 1
+
+
+def _judged_keys(inner: ox.Store, judgements) -> set[str]:
+    """The name keys of the mentions that judgements refer to (one batch, so merges across
+    names join their blocks as in a whole-store :func:`compute`)."""
+    keys = set()
+    for j in judgements:
+        for ref in (j.a, j.b):
+            if "@" in ref and not ref.startswith(("http://", "https://")):
+                keys.add(ids.name_key(ref.rpartition("@")[0]))
+            else:
+                keys |= {q.object.value for q in inner.quads_for_pattern(ox.NamedNode(ref), _P.nameKey, None, None)}
+    return keys
+
+
+def _blocks_of(inner: ox.Store, documents):
+    """The name blocks that the given added or removed documents touch, with the mention
+    nodes those documents had in the resolution graph."""
+    keys: set[str] = set()
+    gone: dict[str, list[ox.NamedNode]] = defaultdict(list)
+    for doc in dict.fromkeys(documents):
+        node_ = ox.NamedNode(doc)
+        keys |= {key for key, _, _ in _person_keys(inner, node_)}
+        for key, nodes in _old_mentions(inner, (None, _P.mentionedIn, node_, _GRAPH)).items():
+            gone[key] += nodes
+    for key in sorted(keys | set(gone)):
+        yield key, gone.get(key, []), 1
+
+
+def _batched(blocks, size: int):
+    """Groups of blocks, ``([keys], [mention nodes of removed documents])`` of about ``size``
+    mentions each (blocks come as ``(key, nodes, mentions)``); a list of blocks given
+    together stays in one group."""
+    keys: list[str] = []
+    gone: list[ox.NamedNode] = []
+    count = 0
+    for item in blocks:
+        for key, nodes, weight in (item if isinstance(item, list) else [item]):
+            keys.append(key)
+            gone += nodes
+            count += weight + len(nodes)
+        if count >= size:
+            yield keys, gone
+            keys, gone, count = [], [], 0
+    if keys:
+        yield keys, gone
+
+
+class _BlockWriter:
+    """Reads the mentions of a batch of name blocks by index lookups, clusters them with
+    :func:`compute` and writes the difference between their quads and the stored ones."""
+
+    def __init__(self, store, inner: ox.Store, judgements, report: ResolveReport, *, fresh: bool = False,
+                 stats: NameStats | None = None):
+        self.store, self.inner, self.judgements, self.report = store, inner, judgements, report
+        self.stats = stats  # name-part counts of the whole store (expected_namesakes)
+        self.fresh = fresh  # the graph was empty: nothing stored to compare with
+        self.docs: dict[ox.NamedNode, tuple | None] = {}  # document -> (file, province, date), a cache
+
+    def write(self, keys: list[str], gone: list[ox.NamedNode]) -> None:
+        """Read, cluster and write the blocks ``keys``; ``gone``: mention nodes of removed
+        documents that these blocks had."""
+        mentions = self.read(keys)
+        res = compute(mentions, self.judgements, self.stats)
+        new = set(_resolution_triples(res))
+        r, total = res.report, self.report
+        total.mentions += r.mentions
+        total.names += r.names
+        total.entities += r.entities
+        total.joins += r.joins
+        total.recurring_names += r.recurring_names
+        total.split_names += r.split_names
+        total.reasons += r.reasons
+        total.tenures += sum(1 for _, p, o in new if o == _P.Tenure and p == _P.type)
+        old = set() if self.fresh else self.stored([ox.NamedNode(m.iri) for m in mentions] + gone, {t[0] for t in new})
+        self.apply(old - new, new - old)
+
+    def stored(self, roots: list[ox.NamedNode], subjects: set) -> set:
+        """The stored triples of ``subjects`` and of everything the mention nodes ``roots``
+        reach: their entities, those entities' tenures, their joins, their base IRIs."""
+        inner, subjects = self.inner, set(subjects)
+        entities = set()
+        for m in roots:
+            subjects.add(m)
+            for q in inner.quads_for_pattern(m, None, None, _GRAPH):
+                if q.predicate == _P.resolvedTo:
+                    entities.add(q.object)
+                elif q.predicate == _P.mentionOf:
+                    subjects.add(q.object)
+            subjects.update(q.subject for q in inner.quads_for_pattern(None, _P.joins, m, _GRAPH))
+        for e in entities:
+            subjects.add(e)
+            subjects.update(q.subject for q in inner.quads_for_pattern(None, _P.holder, e, _GRAPH))
+        return {(q.subject, q.predicate, q.object) for s in subjects
+                for q in inner.quads_for_pattern(s, None, None, _GRAPH)}
+
+    def apply(self, delete: set, insert: set) -> None:
+        """One transaction: delete, then insert (a bulk insert when nothing is deleted)."""
+        try:
+            if delete:
+                self.inner.update(" ;\n".join(
+                    f"{verb} DATA {{ GRAPH {_GRAPH} {{\n" + "\n".join(f"{s} {p} {o} ." for s, p, o in triples) + "\n} }"
+                    for verb, triples in (("DELETE", delete), ("INSERT", insert)) if triples))
+            elif insert and self.fresh:  # nothing to keep consistent with: the bulk loader
+                self.inner.bulk_extend([ox.Quad(s, p, o, _GRAPH) for s, p, o in insert])
+            elif insert:
+                self.inner.extend(ox.Quad(s, p, o, _GRAPH) for s, p, o in insert)
+        except OSError as e:
+            raise StoreError(f"cannot write the resolution: {e}", source=str(getattr(self.store, "path", ""))) from None
+        self.store.written(len(delete) + len(insert))
+
+    def read(self, keys: list[str]) -> list[Mention]:
+        """The mentions of these name blocks with their holdings: the rows that
+        resolve_mentions.rq and resolve_holdings.rq give for them, by index lookups (one
+        lookup per node reads all its properties)."""
+        inner, docs = self.inner, self.docs
+        mentions: dict[tuple[str, str], Mention] = {}
+        for key in keys:
+            for q in inner.quads_for_pattern(None, _P.nameKey, ox.Literal(key), None):
+                person, doc = q.subject, q.graph_name
+                if type(doc) is not ox.NamedNode or not person.value.startswith(_PERSON_IRI) \
+                        or (doc.value, person.value) in mentions:
+                    continue
+                if doc not in docs:
+                    if len(docs) > 50_000:
+                        docs.clear()
+                    docs[doc] = self._document(doc)
+                info = docs[doc]
+                props = self._properties(person, doc)
+                names = {_python(t) for t in props.get(_P.name, ())}
+                if info is None or _P.Person not in props.get(_P.type, ()) or not names:
+                    continue
+                file, province, date = info
+                m = Mention(doc=doc.value, person=person.value, file=file, names=names,
+                            central=any(bool(_python(t)) for t in props.get(_P.central, ())),
+                            doc_province=province, date=date)
+                mentions[m.key] = m
+                self._holdings(m, person, doc)
+        return sorted(mentions.values(), key=lambda m: (m.file, m.doc, m.person))
+
+    def _properties(self, s, g) -> dict:
+        """Predicate -> objects of ``s`` in graph ``g``."""
+        out: dict = {}
+        for q in self.inner.quads_for_pattern(s, None, None, g):
+            out.setdefault(q.predicate, []).append(q.object)
+        return out
+
+    def _first(self, s, p, g):
+        q = next(self.inner.quads_for_pattern(s, p, None, g), None)
+        return None if q is None else _python(q.object)
+
+    def _document(self, doc: ox.NamedNode) -> tuple | None:
+        """(file, province key, ISO date) of a stored document, None for another graph."""
+        props = self._properties(doc, doc)
+        first = {p: _python(v[0]) for p, v in props.items()}
+        if _P.Document not in props.get(_P.type, ()) or _P.fileName not in first:
+            return None
+        date = first.get(_P.date) or first.get(_P.published)
+        return (first[_P.fileName], ids.place_key(_canonical_province(first.get(_P.province))),
+                date if isinstance(date, str) and _ISO_DATE.match(date) else None)
+
+    def _holdings(self, m: Mention, person: ox.NamedNode, doc: ox.NamedNode) -> None:
+        for q in self.inner.quads_for_pattern(None, _P.person, person, doc):
+            h = q.subject
+            props = self._properties(h, doc)
+            if _P.Holding not in props.get(_P.type, ()):
+                continue
+            first = {p: _python(v[0]) for p, v in props.items()}
+            position, post, status = first.get(_P.name), first.get(_P.post), first.get(_P.status)
+            if position is None or post is None or status is None or not any(
+                    next(self.inner.quads_for_pattern(ev, _P.startOffset, None, doc), None) is not None
+                    for ev in props.get(_P.evidence, ())):
+                continue
+            role = next((r for node_ in props.get(_P.role, ()) if (r := self._first(node_, _P.name, doc)) is not None),
+                        None)
+            org = org_name = org_province = None
+            for o in props.get(_P.organization, ()):
+                org_props = self._properties(o, doc)
+                if org_props.get(_P.name):
+                    org, org_name = o.value, _python(org_props[_P.name][0])
+                    org_province = _python(org_props[_P.province][0]) if org_props.get(_P.province) else None
+                    break
+            date = first.get(_P.date)
+            m.holdings.append(Holding(
+                iri=h.value, doc=m.doc, person=m.person, position=position, role=role, post=post, org=org,
+                org_name=org_name, province=ids.place_key(_canonical_province(org_province)),
+                status=STATUS_OF.get(status, "current"),
+                date=date if isinstance(date, str) and _ISO_DATE.match(date) else m.date))
+
+
+def _python(term) -> object:
+    """A term as the Python value a query row gives for the fields read here (kg.store.to_python):
+    a boolean as bool, an IRI or any other literal as its string."""
+    if isinstance(term, ox.Literal) and term.datatype.value == _XSD_BOOLEAN:
+        return term.value in ("true", "1")
+    return term.value
+
+
+_XSD_BOOLEAN = str(XSD.boolean)
 
 
 # -- administrative units ------------------------------------------------------------------

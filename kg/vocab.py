@@ -138,6 +138,7 @@ class KG(DefinedNamespace):
     succeededBy: URIRef
     changeDate: URIRef
     nameKey: URIRef
+    updatePending: URIRef
     # precomputed answers of research queries (kg.aggregates)
     ServedWithPair: URIRef
     ProvincePerson: URIRef
