@@ -208,6 +208,7 @@ def oxigraph_server(shards: Path, store, *, reps: int, budget: float) -> dict:
         return {}
     from kg.remote import RemoteStore
     from kg.aggregates import rebuild as rebuild_aggregates
+    from kg.rankings import rebuild as rebuild_rankings
     from kg.scale import load_shards
 
     with socket.socket() as s:
@@ -227,6 +228,7 @@ def oxigraph_server(shards: Path, store, *, reps: int, budget: float) -> dict:
         with RemoteStore.open(url) as remote:
             report = load_shards(shards, store=remote)
             rebuild_aggregates(remote)
+            rebuild_rankings(remote)
             rows = named_queries(remote, reps=reps, budget=budget)
         return {"load": report.quads / report.seconds, "queries": rows}
     finally:
@@ -253,6 +255,7 @@ def main() -> None:
     rows: list[tuple[str, str, str]] = []
     try:
         from kg.aggregates import rebuild as rebuild_aggregates
+        from kg.rankings import rebuild as rebuild_rankings
         from kg.scale import extract_shards, load_shards
         from kg.store import Store
 
@@ -279,7 +282,7 @@ def main() -> None:
         with Store.open(work / "big") as store:
             loaded = load_shards(work / "shards", store=store)
             t = time.perf_counter()
-            aggregated = rebuild_aggregates(store)  # as `kg load` does
+            aggregated = rebuild_aggregates(store) + rebuild_rankings(store)  # as `kg load` does
             aggregating = time.perf_counter() - t
             triples = len(store.inner)
         rows.append(("kg load (bulk, embedded)", f"{loaded.quads / loaded.seconds:,.0f} triples/s", ""))

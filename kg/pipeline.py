@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from kg.aggregates import has_aggregates
 from kg.aggregates import rebuild as rebuild_aggregates
+from kg.rankings import rebuild as rebuild_rankings
 from kg.errors import KGError, StoreError
 from kg.extract import extract
 from kg.ingest import Entry, read_paths
@@ -306,6 +307,7 @@ def ingest(
         report.resolution = run_resolve(store, store_dir=getattr(store, "path", None))
     if resolve and (report.documents or (report.unchanged and not has_aggregates(store))):
         rebuild_aggregates(store)  # the precomputed rows of served_with, people_by_province
+        rebuild_rankings(store)  # their first rows, and coattendance's (kg.rankings)
     report.seconds = time.perf_counter() - start
     return report
 
@@ -318,3 +320,4 @@ def remove(doc_iri: str, *, store) -> None:
     if has_resolution(store):
         run_resolve(store, store_dir=getattr(store, "path", None))
     rebuild_aggregates(store)
+    rebuild_rankings(store)

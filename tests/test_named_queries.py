@@ -198,3 +198,33 @@ def test_cli_queries_lists_and_named_errors(store_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "not a date" in bad.stderr
     both = kg_cli("query", "SELECT * WHERE {}", "--named", "career")
     assert both.returncode == 2 and "not both" in both.stderr
+
+
+@pytest.mark.parametrize("name, params", [
+    ("coattendance", {}),
+    ("served_with", {}),
+    ("people_by_province", {}),
+    ("people_by_province", {"province": "Hà Tĩnh"}),
+    ("coattendance", {"person": "Tạ Minh Hoàng"}),
+])
+def test_limit_gives_the_first_rows_of_the_whole_result(g, name, params):
+    whole = g.named(name, **params, limit=0)
+    assert len(whole) > 3, name
+    for limit in (1, 2, 3):
+        first = g.named(name, **params, limit=limit)
+        assert len(first) == limit
+        assert first.reset_index(drop=True).equals(whole.head(limit).reset_index(drop=True)), (name, limit)
+    assert len(g.named(name, **params, limit=len(whole) + 5)) == len(whole)
+
+
+def test_limit_defaults_to_100_rows():
+    for name in ("coattendance", "served_with", "people_by_province"):
+        assert queries.describe(name).param("limit").default == "100"
+
+
+def test_precomputed_coattendance_pairs_are_those_computed_at_query_time(g):
+    # limit 0 reads every event at query time; a limit within the precomputed pairs reads them
+    whole = g.named("coattendance", limit=0)
+    top = g.named("coattendance", limit=len(whole))
+    assert top.equals(whole)
+    assert g.named("coattendance", min=2).empty
