@@ -90,7 +90,7 @@ def rebuild(store) -> int:
     graph = ox.NamedNode(RANKINGS_GRAPH)
     inner = getattr(store, "inner", None)  # the embedded store; a remote one is rewritten whole
     if not isinstance(inner, ox.Store):
-        store.put_document(RANKINGS_GRAPH, quads)
+        store.put_document(RANKINGS_GRAPH, [ox.Quad(s, p, o, graph) for s, p, o in quads])
         return len(quads)
     new = {ox.Quad(s, p, o, graph) for s, p, o in quads}
     old = set(inner.quads_for_pattern(None, None, None, graph))
