@@ -185,9 +185,10 @@ def _rdflib_case(ds, name: str, params: dict, reps: int, budget: float, conn) ->
     conn.send({"rows": rows, "first": times[0], "times": times})
 
 
-def in_child(target, args: tuple, *, timeout: float) -> dict | str:
-    """``target(*args, conn)`` in a forked child; its answer, or a note when it was stopped."""
-    ctx = multiprocessing.get_context("fork")
+def in_child(target, args: tuple, *, timeout: float, method: str = "spawn") -> dict | str:
+    """``target(*args, conn)`` in a child process; its answer, or a note when it was stopped.
+    Spawned by default: a child forked after the parent opened a RocksDB store can hang."""
+    ctx = multiprocessing.get_context(method)
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=target, args=(*args, send))
     proc.start()
@@ -243,7 +244,7 @@ def rdflib_ratios(path: Path, case_list, oxi_rows: list[dict], *, reps: int, bud
     del data
     out = []
     for (name, label, params), oxi in zip(case_list, oxi_rows):
-        r = in_child(_rdflib_case, (ds, name, params, max(1, reps // 4), budget), timeout=timeout)
+        r = in_child(_rdflib_case, (ds, name, params, max(1, reps // 4), budget), timeout=timeout, method="fork")
         row = {"query": name, "case": label, "triples": triples, "parse": parse}
         ox50 = oxi.get("p50")
         if isinstance(r, str) or ox50 is None:
