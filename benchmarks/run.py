@@ -2,6 +2,7 @@
 
     python benchmarks/run.py --quick                   # a few minutes
     python benchmarks/run.py --results benchmarks/RESULTS.md
+    python benchmarks/run.py --triples 10000000        # also the named queries at 10M triples
 
 Measures, on a corpus from benchmarks/generate.py: ingest articles/s with one process and
 with --jobs 2 (each run in a child process: peak RSS of the largest process from
@@ -247,7 +248,14 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=None, help="corpus size for the loaded store")
     ap.add_argument("--ingest-articles", type=int, default=None, help="articles for the ingest rate")
     ap.add_argument("--results", type=Path, default=None, help="write the table (with the machine) here")
+    ap.add_argument("--triples", type=int, default=0,
+                    help="also build a store of about this many triples (e.g. 10000000: ~40 min, ~8 GiB) and time "
+                         "the named queries there with benchmarks/queries_at_scale.py")
     args = ap.parse_args()
+    if args.triples:
+        log(f"named queries at {args.triples:,} triples (benchmarks/queries_at_scale.py)")
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "queries_at_scale.py"), "--triples", str(args.triples)],
+                       check=True)
     n_all = args.articles or (400 if args.quick else 7_000)
     n_ing = args.ingest_articles or (200 if args.quick else 1_000)
     reps, budget = (5, 2.0) if args.quick else (20, 10.0)
