@@ -3,6 +3,7 @@
     python benchmarks/run.py --quick                   # a few minutes
     python benchmarks/run.py --results benchmarks/RESULTS.md
     python benchmarks/run.py --scale 2000 20000 100000  # only the ingest scale rows (~40 min)
+    python benchmarks/run.py --triples 10000000        # also the named queries at 10M triples
 
 Measures, on a corpus from benchmarks/generate.py: ingest articles/s with one process and
 with --jobs 2 (each run in a child process: peak RSS of the largest process from
@@ -209,6 +210,7 @@ def oxigraph_server(shards: Path, store, *, reps: int, budget: float) -> dict:
         return {}
     from kg.remote import RemoteStore
     from kg.aggregates import rebuild as rebuild_aggregates
+    from kg.rankings import rebuild as rebuild_rankings
     from kg.scale import load_shards
 
     with socket.socket() as s:
@@ -228,6 +230,7 @@ def oxigraph_server(shards: Path, store, *, reps: int, budget: float) -> dict:
         with RemoteStore.open(url) as remote:
             report = load_shards(shards, store=remote)
             rebuild_aggregates(remote)
+            rebuild_rankings(remote)
             rows = named_queries(remote, reps=reps, budget=budget)
         return {"load": report.quads / report.seconds, "queries": rows}
     finally:
@@ -302,6 +305,9 @@ def main() -> None:
     ap.add_argument("--results", type=Path, default=None, help="write the table (with the machine) here")
     ap.add_argument("--scale", type=int, nargs="+", default=None, metavar="N",
                     help="only the scale rows: `kg ingest --jobs 2` of N generated articles each (e.g. 2000 20000 100000)")
+    ap.add_argument("--triples", type=int, default=0,
+                    help="also build a store of about this many triples (e.g. 10000000: ~40 min, ~8 GiB) and time "
+                         "the named queries there with benchmarks/queries_at_scale.py")
     args = ap.parse_args()
     if args.scale:
         work = Path(tempfile.mkdtemp(prefix="kg-bench-scale-"))
@@ -312,6 +318,10 @@ def main() -> None:
         print("\n".join(["| measure | result | target / note |", "| --- | --- | --- |"] +
                         [f"| {a} | {b} | {c} |" for a, b, c in rows]))
         return
+    if args.triples:
+        log(f"named queries at {args.triples:,} triples (benchmarks/queries_at_scale.py)")
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "queries_at_scale.py"), "--triples", str(args.triples)],
+                       check=True)
     n_all = args.articles or (400 if args.quick else 7_000)
     n_ing = args.ingest_articles or (200 if args.quick else 1_000)
     reps, budget = (5, 2.0) if args.quick else (20, 10.0)
@@ -319,6 +329,7 @@ def main() -> None:
     rows: list[tuple[str, str, str]] = []
     try:
         from kg.aggregates import rebuild as rebuild_aggregates
+        from kg.rankings import rebuild as rebuild_rankings
         from kg.scale import extract_shards, load_shards
         from kg.store import Store
 
@@ -345,7 +356,7 @@ def main() -> None:
         with Store.open(work / "big") as store:
             loaded = load_shards(work / "shards", store=store)
             t = time.perf_counter()
-            aggregated = rebuild_aggregates(store)  # as `kg load` does
+            aggregated = rebuild_aggregates(store) + rebuild_rankings(store)  # as `kg load` does
             aggregating = time.perf_counter() - t
             triples = len(store.inner)
         rows.append(("kg load (bulk, embedded)", f"{loaded.quads / loaded.seconds:,.0f} triples/s", ""))

@@ -252,8 +252,10 @@ def query(ctx: click.Context, sparql: str | None, named: str | None, fmt: str, p
             result = store.query(sparql, bindings=bindings or None, limit=limit or None)
             _print_result(result, fmt=fmt)
     if result.truncated:
-        click.echo(f"kg: showing the first {limit} rows; more were left out (use --limit N, 0 for all)",
-                   err=True)
+        hint = "--limit N, 0 for all"
+        if named is not None and "limit" in {p.name for p in queries.describe(named).params}:
+            hint = "--param limit=N and --limit N, 0 for all"
+        click.echo(f"kg: showing the first {len(result.rows)} rows; more were left out (use {hint})", err=True)
 
 
 @cli.command("queries")
@@ -439,7 +441,7 @@ def resolve_persons(ctx: click.Context, merges, splits, explain_name: str | None
     a resolved person's IRI (its first mention). Judgements are kept in judgements.jsonl in
     the store folder and applied on every later run; delete a line there to undo it.
     """
-    from kg import aggregates
+    from kg import aggregates, rankings
     from kg import resolve as res
 
     with _open_store(ctx, read_only=not (merges or splits) and explain_name is not None) as store:
@@ -451,6 +453,7 @@ def resolve_persons(ctx: click.Context, merges, splits, explain_name: str | None
                                                                 res.mention_ref(b, mentions, store)))
             report = res.resolve(store, store_dir=store.path)
             aggregates.rebuild(store)
+            rankings.rebuild(store)
             click.echo(report.summary())
         if explain_name is not None:
             rows = res.explain(store, explain_name)

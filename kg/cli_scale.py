@@ -47,15 +47,18 @@ def load(ctx: click.Context, source: str) -> None:
     """Bulk-load N-Quads shards (a folder of *.nq files, or one file) into the store.
 
     Fast and not transactional: if it is interrupted, run it again on the same shards.
-    Then the precomputed rows of served_with and people_by_province are rebuilt.
+    Then the precomputed rows of served_with and people_by_province, and the ranked first rows
+    of the listing queries (kg.rankings), are rebuilt.
     """
     from kg.aggregates import rebuild
+    from kg.rankings import rebuild as rebuild_rankings
     from kg.scale import load_shards
     from kg.store import open_store
 
     with open_store(ctx.obj["store"], read_only=False) as store:
         report = load_shards(source, store=store)
         rebuild(store)
+        rebuild_rankings(store)
     click.echo(report.summary())
 
 

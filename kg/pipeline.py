@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from kg.aggregates import has_aggregates, touched_by
 from kg.aggregates import rebuild as rebuild_aggregates
+from kg.rankings import has_rankings
 from kg.errors import KGError, StoreError
 from kg.extract import extract
 from kg.ingest import Entry, read_paths
@@ -25,7 +26,7 @@ from kg.normalize import normalize
 from kg.rdf import facts_to_quads
 from kg.resolve import has_resolution
 from kg.resolve import resolve as run_resolve
-from kg.vocab import AGGREGATES_GRAPH, RESOLUTION_GRAPH
+from kg.vocab import AGGREGATES_GRAPH, RANKINGS_GRAPH, RESOLUTION_GRAPH
 
 __all__ = ["IngestReport", "Processed", "ingest", "process", "process_parallel", "remove"]
 
@@ -370,7 +371,16 @@ class _Derived:
                 touched = touched_by(self.store, documents)
                 touched = None if touched is None else (touched[0] | self.touched[0], touched[1] | self.touched[1])
             rebuild_aggregates(self.store, repair=self.repair_aggregates, touched=touched)
+        if stored:
+            self.rankings_stale()
         return out
+
+    def rankings_stale(self) -> None:
+        """Mark the precomputed rankings (kg.rankings) out of date: rebuilding them reads every
+        row, so `kg resolve` does it, not each ingest; until then the listing queries compute
+        their first rows at query time (kg.queries.run), slower but right."""
+        if has_rankings(self.store) and not getattr(self.store, "read_only", False):
+            self.store.set_pending(RANKINGS_GRAPH, True)
 
 
 def remove(doc_iri: str, *, store) -> None:
@@ -386,3 +396,4 @@ def remove(doc_iri: str, *, store) -> None:
                     documents=None if derived.repair else [doc_iri])
     touched = derived.touched if derived.aggregated and not derived.repair_aggregates else None
     rebuild_aggregates(store, repair=derived.repair_aggregates, touched=touched)
+    derived.rankings_stale()

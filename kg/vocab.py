@@ -32,6 +32,8 @@ RESOLUTION_GRAPH = BASE + "graph/resolution"
 ADMIN_GRAPH = BASE + "graph/admin"
 #: Precomputed rows of the served_with and people_by_province queries (kg.aggregates).
 AGGREGATES_GRAPH = BASE + "graph/aggregates"
+#: The first rows of the listing queries, ranked, and the top co-attendance pairs (kg.rankings).
+RANKINGS_GRAPH = BASE + "graph/rankings"
 
 
 class KG(DefinedNamespace):
@@ -157,6 +159,17 @@ class KG(DefinedNamespace):
     postCount: URIRef
     eventCount: URIRef
     documentCount: URIRef
+    # ranked rows of the listing queries (kg.rankings)
+    CoattendancePair: URIRef
+    sharedEvents: URIRef
+    sourceFiles: URIRef
+    RankBucket: URIRef
+    bucketQuery: URIRef
+    bucketGroup: URIRef
+    bucketLow: URIRef
+    inBucket: URIRef
+    rankOf: URIRef
+    rank: URIRef
 
 
 #: Event kind (kg.model.EVENT_KINDS) -> its class.

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg import queries
+from kg import queries, rankings
 from kg.errors import QueryError, UsageError
+from kg.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -38,6 +39,9 @@ def store_path(tmp_path_factory) -> Path:
     with kg.open(path) as g:
         report = g.ingest([SAMPLES])
         assert report.documents == 8 and not report.failed
+    with Store.open(path) as store:
+        rankings.rebuild(store)  # what `kg resolve` does: the listing queries' first rows
+        assert rankings.current(store)
     return path
 
 
@@ -198,3 +202,57 @@ def test_cli_queries_lists_and_named_errors(store_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "not a date" in bad.stderr
     both = kg_cli("query", "SELECT * WHERE {}", "--named", "career")
     assert both.returncode == 2 and "not both" in both.stderr
+
+
+@pytest.mark.parametrize("name, params", [
+    ("coattendance", {}),
+    ("served_with", {}),
+    ("people_by_province", {}),
+    ("people_by_province", {"province": "Hà Tĩnh"}),
+    ("coattendance", {"person": "Tạ Minh Hoàng"}),
+])
+def test_limit_gives_the_first_rows_of_the_whole_result(g, name, params):
+    whole = g.named(name, **params, limit=0)
+    assert len(whole) > 3, name
+    for limit in (1, 2, 3):
+        first = g.named(name, **params, limit=limit)
+        assert len(first) == limit
+        assert first.reset_index(drop=True).equals(whole.head(limit).reset_index(drop=True)), (name, limit)
+    assert len(g.named(name, **params, limit=len(whole) + 5)) == len(whole)
+
+
+def test_limit_defaults_to_100_rows():
+    for name in ("coattendance", "served_with", "people_by_province"):
+        assert queries.describe(name).param("limit").default == "100"
+
+
+def test_precomputed_coattendance_pairs_are_those_computed_at_query_time(g):
+    # limit 0 reads every event at query time; a limit within the precomputed pairs reads them
+    whole = g.named("coattendance", limit=0)
+    top = g.named("coattendance", limit=len(whole))
+    assert top.equals(whole)
+    assert g.named("coattendance", min=2).empty
+
+
+def test_rankings_out_of_date_after_an_ingest_are_not_used(store_path, tmp_path):
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(store_path, copy)
+    with Store.open(copy, read_only=True) as store:
+        before = queries.run(store, "served_with", {"limit": 3}).rows
+    extra = tmp_path / "more.txt"
+    extra.write_text("Sáng 3/3/2025, UBND tỉnh Hà Tĩnh tổ chức hội nghị. Dự có ông Trần Văn Kiên, Giám đốc Sở "
+                     "Nội vụ tỉnh Hà Tĩnh và ông Lê Văn Hòa, Phó Giám đốc Sở Nội vụ tỉnh Hà Tĩnh.\n", encoding="utf-8")
+    with kg.open(copy) as g:
+        g.ingest([extra])
+    with Store.open(copy, read_only=True) as store:
+        assert rankings.has_rankings(store) and not rankings.current(store)
+        first = queries.run(store, "served_with", {"limit": 3}).rows
+        whole = queries.run(store, "served_with", {"limit": 0}).rows
+    assert first == whole[:3]  # computed at query time, so the new pair is in its place
+    assert len(whole) > len(before)
+    with Store.open(copy) as store:
+        rankings.rebuild(store)
+        assert rankings.current(store)
+        assert queries.run(store, "served_with", {"limit": 3}).rows == whole[:3]

@@ -189,6 +189,9 @@ def run(store, name: str, params: Mapping[str, object] | None = None, *, limit: 
     """Run the named query on ``store`` with checked ``params``; the result (a
     ``kg.store.QueryResult``) leaves out the columns that only echo the parameters.
     ``limit`` keeps at most that many rows (``result.truncated`` tells when more were found).
+    A query that declares an int parameter ``?limit`` (0 for all) keeps at most that many rows
+    too: its text reads only the first rows where it can (precomputed rankings), and the rows
+    are cut here where it cannot (a filter computed at query time).
 
     Raises:
         UsageError: if there is no query by that name.
@@ -196,6 +199,17 @@ def run(store, name: str, params: Mapping[str, object] | None = None, *, limit: 
     """
     spec = describe(name)
     bound = bindings(name, params)
+    declared = bound.get("limit") if any(p.name == "limit" and p.type == "int" for p in spec.params) else None
+    if declared is not None and int(declared.value) > 0:
+        limit = min(limit, int(declared.value)) if limit else int(declared.value)
+        if "graph/rankings" in spec.text:
+            from kg import rankings
+
+            if not rankings.current(store):
+                # rankings missing or out of date since an ingest: every row, in order, cut here
+                import pyoxigraph as ox
+
+                bound = {**bound, "limit": ox.Literal(0)}
     result = store.query(spec.text, bindings=bound or None, **({"limit": limit} if limit else {}))
     if not spec.research or not bound:
         return result
