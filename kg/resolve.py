@@ -1409,4 +1409,4 @@ def holders_at(store, post: str, date: str) -> list[dict]:
 
 def explain(store, name: str) -> list[dict]:
     """The persons a name resolved to, each with its documents and the reasons of its joins."""
-    return store.query(queries.load("explain"), {"name": name}).dicts()
+    return store.query(queries.load("explain"), queries.bindings("explain", {"name": name})).dicts()
