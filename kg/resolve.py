@@ -1047,10 +1047,11 @@ def resolve(store, *, store_dir: str | Path | None = None, judgements: list[Judg
     full = documents is None or bool(judgements) or fresh
     store.set_pending(RESOLUTION_GRAPH, True)
     report = ResolveReport(judgements=len(judgements))
-    # name rarity is judged against every name of the store, not against one batch of blocks
-    stats = NameStats.of(row["key"] for row in store.stream(_NAME_KEYS))
-    writer = _BlockWriter(store, inner, judgements, report, fresh=fresh, stats=stats)
-    blocks = _all_blocks(store, inner, judgements, fresh=fresh) if full else _blocks_of(inner, documents)
+    # every name of the store: the blocks of a full run, and what name rarity is judged against
+    # (not against one batch of blocks)
+    store_keys = [row["key"] for row in store.stream(_NAME_KEYS)]
+    writer = _BlockWriter(store, inner, judgements, report, fresh=fresh, stats=NameStats.of(store_keys))
+    blocks = _all_blocks(inner, judgements, store_keys, fresh=fresh) if full else _blocks_of(inner, documents)
     for keys, gone in _batched(blocks, batch or BATCH_MENTIONS):
         writer.write(keys, gone)
     store.put_document(ADMIN_GRAPH, admin_quads(store))
@@ -1087,11 +1088,11 @@ def _old_mentions(inner: ox.Store, pattern) -> dict[str, list[ox.NamedNode]]:
 _NAME_KEYS = f"SELECT DISTINCT ?key WHERE {{ GRAPH ?doc {{ ?person a <{KG.Person}> ; <{KG.nameKey}> ?key }} }}"
 
 
-def _all_blocks(store, inner: ox.Store, judgements, *, fresh: bool):
+def _all_blocks(inner: ox.Store, judgements, store_keys: list[str], *, fresh: bool):
     """Every name block as ``(key, mention nodes of removed documents, weight)``: the blocks
     that judgements name first, as one group (a merge may join two names), then the name key
-    of every stored person (streamed, never all in memory), then the keys that only mentions
-    of removed documents still have in the stored graph."""
+    of every stored person (``store_keys``), then the keys that only mentions of removed
+    documents still have in the stored graph."""
     gone: dict[str, list[ox.NamedNode]] = defaultdict(list)
     if not fresh:
         is_doc: dict[ox.NamedNode, bool] = {}
@@ -1104,9 +1105,9 @@ def _all_blocks(store, inner: ox.Store, judgements, *, fresh: bool):
     first = sorted(_judged_keys(inner, judgements))
     if first:
         yield [(key, gone.pop(key, []), 1) for key in first]
-    for row in store.stream(_NAME_KEYS):
-        if row["key"] not in first:
-            yield row["key"], gone.pop(row["key"], []), 1
+    for key in store_keys:
+        if key not in first:
+            yield key, gone.pop(key, []), 1
     for key in sorted(gone):
         yield key, gone[key], 1
 

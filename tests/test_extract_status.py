@@ -11,9 +11,13 @@ from kg.model import Document
 from kg.normalize import normalize
 
 
-def _statuses(text: str) -> dict[tuple[str, str], str]:
+def _facts(text: str):
     doc = Document(doc_id="t.txt", text=text, content_hash=content_hash(text), source="t.txt")
-    facts = extract(normalize(doc))
+    return extract(normalize(doc))
+
+
+def _statuses(text: str) -> dict[tuple[str, str], str]:
+    facts = _facts(text)
     return {(h.person, h.position): h.status for h in facts.holdings}
 
 
@@ -119,8 +123,7 @@ def test_elected_or_dismissed_with_doi_voi_and_a_rank_before_the_name():
 
 
 def _counts(text: str) -> set[tuple[str, str, int]]:
-    doc = Document(doc_id="t.txt", text=text, content_hash=content_hash(text), source="t.txt")
-    return {(c.org, c.what, c.value) for c in extract(normalize(doc)).counts}
+    return {(c.org, c.what, c.value) for c in _facts(text).counts}
 
 
 def test_counts_listed_after_one_verb_and_the_short_name_of_the_organization():
@@ -154,8 +157,7 @@ def test_a_ward_named_after_an_old_province_is_a_ward():
     text = ("Trong hai ngày 9 và 10-8, Đảng bộ phường Hà Nam tổ chức Đại hội lần thứ I, nhiệm kỳ 2025 - 2030. "
             "Phường Hà Nam thuộc tỉnh Ninh Bình mới, được thành lập trên cơ sở các phường cũ của thành phố Phủ Lý (cũ). "
             "Đồng chí Trần Văn Khải, Bí thư Đảng ủy phường phát biểu khai mạc Đại hội.")
-    doc = Document(doc_id="t.txt", text=text, content_hash=content_hash(text), source="t.txt")
-    facts = extract(normalize(doc))
+    facts = _facts(text)
     assert facts.province == "Ninh Bình"
     assert [h.position for h in facts.holdings if h.person == "Trần Văn Khải"][0].startswith("Bí thư Đảng ủy phường Hà Nam")
 
@@ -181,8 +183,7 @@ def test_acting_head_replacing_a_retiree_and_the_delegating_official():
 
 
 def _events(text: str) -> set[tuple[str, str | None]]:
-    doc = Document(doc_id="t.txt", text=text, content_hash=content_hash(text), source="t.txt")
-    return {(e.kind, e.date) for e in extract(normalize(doc)).events}
+    return {(e.kind, e.date) for e in _facts(text).events}
 
 
 def test_an_earlier_dated_happening_is_an_event_of_its_own():
@@ -204,7 +205,6 @@ def test_an_event_named_as_a_purpose_or_a_venue_is_not_the_event():
 def test_the_province_of_an_article_that_names_only_its_district():
     text = ("ĐBP - Trong 2 ngày (5 và 6-8), Đảng bộ huyện Mường Ảng tổ chức Đại hội đại biểu lần thứ XXII, nhiệm kỳ "
             "2020 - 2025. Đồng chí Lò Văn Thanh, Phó Chủ tịch UBND tỉnh dự và phát biểu chỉ đạo.")
-    doc = Document(doc_id="t.txt", text=text, content_hash=content_hash(text), source="t.txt")
-    facts = extract(normalize(doc))
+    facts = _facts(text)
     assert facts.province == "Điện Biên"
     assert [h.position for h in facts.holdings if h.person == "Lò Văn Thanh"] == ["Phó Chủ tịch UBND tỉnh Điện Biên"]

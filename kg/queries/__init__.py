@@ -202,14 +202,9 @@ def run(store, name: str, params: Mapping[str, object] | None = None, *, limit: 
     declared = bound.get("limit") if any(p.name == "limit" and p.type == "int" for p in spec.params) else None
     if declared is not None and int(declared.value) > 0:
         limit = min(limit, int(declared.value)) if limit else int(declared.value)
-        if "graph/rankings" in spec.text:
-            from kg import rankings
-
-            if not rankings.current(store):
-                # rankings missing or out of date since an ingest: every row, in order, cut here
-                import pyoxigraph as ox
-
-                bound = {**bound, "limit": ox.Literal(0)}
+        if _reads_stale_rankings(spec, store):
+            # rankings missing or out of date since an ingest: every row, in order, cut here
+            bound = {**bound, "limit": _term(name, spec.param("limit"), 0)}
     result = store.query(spec.text, bindings=bound or None, **({"limit": limit} if limit else {}))
     if not spec.research or not bound:
         return result
@@ -217,6 +212,14 @@ def run(store, name: str, params: Mapping[str, object] | None = None, *, limit: 
     result.rows = [tuple(r[i] for i in keep) for r in result.rows]
     result.vars = tuple(result.vars[i] for i in keep)
     return result
+
+
+def _reads_stale_rankings(spec, store) -> bool:
+    """The query reads the precomputed rankings (kg.rankings) and they are not current."""
+    from kg import rankings
+    from kg.vocab import RANKINGS_GRAPH
+
+    return RANKINGS_GRAPH in spec.text and not rankings.current(store)
 
 
 def _term(query: str, p: Param, value: object):
