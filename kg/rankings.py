@@ -5,15 +5,16 @@ person (hundreds of thousands of rows at 10M triples), in an order no index give
 sorts them reads them all, which takes seconds whatever computed them. This module writes, into
 the named graph :data:`kg.vocab.RANKINGS_GRAPH`:
 
-- the rows of ``coattendance`` with no filter for the :data:`COATTENDANCE_TOP` pairs with most
-  shared events (one ``kg:CoattendancePair`` each: the two persons, their names, the number of
-  shared events, the first and last date and the source files), computed from the documents'
-  graphs with the query's semantics (its .rq header);
+- the rows of ``coattendance`` with no filter, and with each event kind as its only filter, for
+  the :data:`COATTENDANCE_TOP` pairs with most shared events (one ``kg:CoattendancePair`` each:
+  the two persons, their names, the number of shared events, the first and last date and the
+  source files), computed from the documents' graphs with the query's semantics (its .rq header);
 - one entry per row and listing: ``kg:rankOf`` the row's node (a coattendance pair, or
   a ``kg:ServedWithPair`` / ``kg:ProvincePerson`` of kg.aggregates), ``kg:rank`` its position
   (1, 2, ...) in the query's documented order, and ``kg:rankBucket`` the key
   ``"<query>|<group>|<k>"`` with ``k`` = the bit length of the rank (ranks 1, 2-3, 4-7, 8-15...);
-  the group is empty for the listing of all rows and a province key for people_by_province.
+  the group is empty for the listing of all rows, an event kind (``"meeting"``...) for the
+  co-attendance pairs of that kind and a province key for people_by_province.
 
 A query asked for its first ``limit`` rows looks up the buckets ``k`` with ``2**(k-1) <= limit``
 (an index lookup of each ``kg:rankBucket`` value), so it reads fewer than ``2 * limit`` entries
@@ -38,18 +39,21 @@ from kg import ids
 from kg.errors import StoreError
 from kg.vocab import AGGREGATES_GRAPH, EVENT_CLASSES, KG, RANKINGS_GRAPH, node
 
-__all__ = ["COATTENDANCE_TOP", "CHUNK", "bucket", "current", "has_rankings", "rankings_quads", "rebuild"]
+__all__ = ["COATTENDANCE_TOP", "CHUNK", "VERSION", "bucket", "current", "has_rankings", "rankings_quads", "rebuild"]
 
 #: How many co-attendance pairs are precomputed (the most shared events first); the query
 #: computes at query time when asked for more.
 COATTENDANCE_TOP = 10_000
+#: The version of the rankings written here (stated in the graph as ``kg:rankingsVersion``):
+#: rankings of another version are not read (:func:`current`). 2: one ranking per event kind.
+VERSION = 2
 #: Most quads written or deleted in one transaction.
 CHUNK = 50_000
 
 _T = {name: node(getattr(KG, name)) for name in (
     "chair", "participant", "name", "date", "fileName", "organizationName", "spanFrom", "spanTo", "nameA", "nameB",
     "personA", "personB", "servedIn", "provinceName", "postCount", "CoattendancePair", "sharedEvents",
-    "sourceFiles", "RankBucket", "bucketQuery", "bucketGroup", "bucketLow", "inBucket", "rankOf", "rank")}
+    "sourceFiles", "RankBucket", "rankingsVersion", "bucketQuery", "bucketGroup", "bucketLow", "inBucket", "rankOf", "rank")}
 _TYPE = node(RDF.type)
 
 
@@ -85,8 +89,10 @@ def has_rankings(store) -> bool:
 
 
 def current(store) -> bool:
-    """True when the rankings are there and not marked out of date by a later ingest."""
-    return has_rankings(store) and not store.is_pending(RANKINGS_GRAPH)
+    """True when the rankings are there, of this :data:`VERSION`, and not marked out of date by
+    a later ingest."""
+    version = f"ASK {{ GRAPH <{RANKINGS_GRAPH}> {{ <{RANKINGS_GRAPH}> <{KG.rankingsVersion}> {VERSION} }} }}"
+    return bool(store.query(version).rows[0][0]) and not store.is_pending(RANKINGS_GRAPH)
 
 
 def rebuild(store) -> int:
@@ -122,10 +128,10 @@ def rebuild(store) -> int:
 
 def rankings_quads(store) -> list[tuple]:
     """The (subject, predicate, object) triples of the rankings graph for ``store``."""
-    out: list[tuple] = []
-    pairs = _coattendance(store)
-    _pair_triples(pairs, out)
-    _rank("coattendance", [(_pair_iri(p), _pair_key(p), [""]) for p in pairs], out)
+    out: list[tuple] = [(ox.NamedNode(RANKINGS_GRAPH), _T["rankingsVersion"], ox.Literal(VERSION))]
+    for group, pairs in _coattendance(store).items():
+        _pair_triples(pairs, group, out)
+        _rank("coattendance", [(_pair_iri(p, group), _pair_key(p), [group]) for p in pairs], out)
     served = _rows(store, ["organizationName", "spanFrom", "nameA", "nameB", "personA", "personB"],
                    kind="servedIn")
     _rank("served_with", [(s, tuple(v), [""]) for s, v in served], out)
@@ -169,13 +175,16 @@ def _rank(query: str, rows: Iterable[tuple[str, tuple, list[str]]], out: list) -
 # -- coattendance ----------------------------------------------------------------------------
 
 
-def _coattendance(store) -> list[tuple]:
-    """The rows of ``coattendance`` with no filter, for the top pairs, in the query's order:
-    (a, b, a_name, b_name, events, first, last, files)."""
+def _coattendance(store) -> dict[str, list[tuple]]:
+    """The rows of ``coattendance`` with no filter (group ``""``) and with each event kind
+    (group ``"meeting"``, ...), for the top pairs of each, in the query's order:
+    group -> [(a, b, a_name, b_name, events, first, last, files)]."""
     events: dict[tuple[str, str], list[str]] = {}  # (graph, event) -> its dates
-    for cls in EVENT_CLASSES.values():
+    kinds: dict[tuple[str, str], set[str]] = defaultdict(set)  # (graph, event) -> its kinds
+    for kind, cls in EVENT_CLASSES.items():
         for e, _, _, g in _pattern(store, p=_TYPE, o=node(cls)):
             events[(g, e)] = []
+            kinds[(g, e)].add(kind)
     people: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)  # (graph, event) -> person -> least name
     for role in (_T["chair"], _T["participant"]):
         for e, _, p, g in _pattern(store, p=role):
@@ -194,9 +203,18 @@ def _coattendance(store) -> list[tuple]:
             doc = ox.NamedNode(g)
             docs[g] = (sorted({o for _, _, o, _ in _pattern(store, doc, _T["fileName"], None, doc)}),
                        sorted({o for _, _, o, _ in _pattern(store, doc, _T["date"], None, doc)}))
+    ordered = sorted(people.items(), key=lambda kv: kv[0][1])
+    # one group at a time: only one group's pairs are in memory
+    return {group: _top_pairs([(ge, names) for ge, names in ordered if not group or group in kinds[ge]], events, docs)
+            for group in ("", *sorted({k for ks in kinds.values() for k in ks}))}
+
+
+def _top_pairs(people: list, events: dict, docs: dict) -> list[tuple]:
+    """The :data:`COATTENDANCE_TOP` pairs with most shared events among ``people`` ((graph,
+    event) -> person -> least name, in event order)."""
     # per pair: [events, first, last, least a name, least b name, files, last event counted]
     pairs: dict[tuple[str, str], list] = {}
-    for (g, e), names in sorted(people.items(), key=lambda kv: kv[0][1]):
+    for (g, e), names in people:
         files, doc_dates = docs.get(g, ([], []))
         dates = events[(g, e)] or doc_dates or [""]
         first, last = min(dates), max(dates)
@@ -218,8 +236,8 @@ def _coattendance(store) -> list[tuple]:
             for (a, b), (n, first, last, an, bn, files, _) in top]
 
 
-def _pair_iri(pair: tuple) -> str:
-    return ids.fact_iri("coattendance", pair[0], pair[1])
+def _pair_iri(pair: tuple, group: str = "") -> str:
+    return ids.fact_iri("coattendance", pair[0], pair[1], *([group] if group else []))
 
 
 def _pair_key(pair: tuple) -> tuple:
@@ -227,9 +245,9 @@ def _pair_key(pair: tuple) -> tuple:
     return (-n, an, bn, a, b)
 
 
-def _pair_triples(pairs: list[tuple], out: list) -> None:
+def _pair_triples(pairs: list[tuple], group: str, out: list) -> None:
     for a, b, an, bn, n, first, last, files in pairs:
-        s = ox.NamedNode(_pair_iri((a, b)))
+        s = ox.NamedNode(_pair_iri((a, b), group))
         out += [(s, _TYPE, _T["CoattendancePair"]),
                 (s, _T["personA"], ox.NamedNode(a)), (s, _T["personB"], ox.NamedNode(b)),
                 (s, _T["nameA"], ox.Literal(an)), (s, _T["nameB"], ox.Literal(bn)),

@@ -164,6 +164,7 @@ class KG(DefinedNamespace):
     sharedEvents: URIRef
     sourceFiles: URIRef
     RankBucket: URIRef
+    rankingsVersion: URIRef
     bucketQuery: URIRef
     bucketGroup: URIRef
     bucketLow: URIRef

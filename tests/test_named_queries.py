@@ -14,6 +14,7 @@ import kg
 from kg import queries, rankings
 from kg.errors import QueryError, UsageError
 from kg.store import Store
+from kg.vocab import KG, RANKINGS_GRAPH
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -232,6 +233,34 @@ def test_precomputed_coattendance_pairs_are_those_computed_at_query_time(g):
     top = g.named("coattendance", limit=len(whole))
     assert top.equals(whole)
     assert g.named("coattendance", min=2).empty
+
+
+def test_precomputed_pairs_of_each_event_kind_are_those_computed_at_query_time(g):
+    # a kind with no person and no dates reads that kind's ranking; limit 0 reads every event
+    with_pairs = 0
+    for kind in queries.EVENT_KINDS:
+        whole = g.named("coattendance", kind=kind, limit=0)
+        top = g.named("coattendance", kind=kind, limit=max(len(whole), 1))
+        assert top.equals(whole), kind
+        with_pairs += len(whole) > 0
+        if len(whole) > 1:
+            assert g.named("coattendance", kind=kind, limit=1).reset_index(drop=True).equals(
+                whole.head(1).reset_index(drop=True)), kind
+    assert with_pairs >= 2
+    assert g.named("coattendance", kind="visit", limit=0)["events"].sum() < g.named("coattendance", limit=0)["events"].sum()
+
+
+def test_rankings_of_another_version_are_not_used(store_path, tmp_path):
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(store_path, copy)
+    with Store.open(copy) as store:
+        expected = queries.run(store, "coattendance", {"limit": 0}).rows
+        assert rankings.current(store)
+        store.inner.update(f"DELETE WHERE {{ GRAPH <{RANKINGS_GRAPH}> {{ ?g <{KG}rankingsVersion> ?v }} }}")
+        assert rankings.has_rankings(store) and not rankings.current(store)
+        assert queries.run(store, "coattendance", {"limit": 2}).rows == expected[:2]
 
 
 def test_rankings_out_of_date_after_an_ingest_are_not_used(store_path, tmp_path):

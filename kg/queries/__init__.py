@@ -17,6 +17,7 @@ required. Every parameter is always bound (to its default when not given), so a 
 - ``date``: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (compared with dates as strings)
 - ``int``: an integer ≥ 0
 - ``text``: any string
+- ``key``: a string compared in lower case (bound lower-cased, for an index lookup of a key)
 - ``province``: a province name, with or without "tỉnh"/"thành phố"
 - ``event_kind`` / ``count_kind``: a kind keyword of kg.model
 
@@ -51,7 +52,7 @@ from kg.errors import QueryError, UsageError
 __all__ = ["Param", "QuerySpec", "bindings", "describe", "load", "names", "research", "run"]
 
 #: The parameter types a header may declare.
-PARAM_TYPES = ("ref", "date", "int", "text", "province", "event_kind", "count_kind", "raw")
+PARAM_TYPES = ("ref", "date", "int", "text", "key", "province", "event_kind", "count_kind", "raw")
 EVENT_KINDS = ("congress", "appointment", "meeting", "conference", "working_session", "ceremony",
                "election", "visit", "other")
 COUNT_KINDS = ("party_members", "party_cells", "staff", "units")
@@ -261,6 +262,8 @@ def _term(query: str, p: Param, value: object):
         return ox.Literal(text)
     if p.type == "province":
         return ox.Literal(place_key(text) or "")
+    if p.type == "key":
+        return ox.Literal(text.lower())
     if p.type in ("ref", "raw"):
         iri = text[1:-1] if text.startswith("<") and text.endswith(">") else text
         if _IRI.match(iri):
