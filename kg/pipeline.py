@@ -48,6 +48,7 @@ class IngestReport:
     events: int = 0
     triples: int = 0
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds of "resolution", "aggregates"
     resolution: object = None  # kg.resolve.ResolveReport of the resolution run after storing
 
     @property
@@ -65,10 +66,13 @@ class IngestReport:
         if self.files_skipped:
             extra.append(f"{self.files_skipped} other files skipped")
         more = f" ({', '.join(extra)})" if extra else ""
+        # where the time went: the documents (reading, extraction, storing), then the store-level graphs
+        documents = self.seconds - sum(self.phases.values())
+        phases = ", ".join([f"documents {documents:.1f} s"] + [f"{k} {v:.1f} s" for k, v in self.phases.items()])
         return (
             f"{self.documents} documents{more}, {self.persons} persons, "
             f"{self.holdings} holdings, {self.events} events, {self.triples} triples "
-            f"in {self.seconds:.1f} s"
+            f"in {self.seconds:.1f} s" + (f" ({phases})" if self.phases else "")
         )
 
 
@@ -317,7 +321,7 @@ def ingest(
         flush(batch)
     if derived is not None:
         report.resolution = derived.update(written | dropped, stored=report.documents > 0,
-                                           missing=report.unchanged > 0)
+                                           missing=report.unchanged > 0, phases=report.phases)
     report.seconds = time.perf_counter() - start
     return report
 
@@ -356,21 +360,27 @@ class _Derived:
                 self.store.set_pending(AGGREGATES_GRAPH, True)
             self.marked = True
 
-    def update(self, documents: set[str], *, stored: bool, missing: bool = False):
+    def update(self, documents: set[str], *, stored: bool, missing: bool = False,
+               phases: dict[str, float] | None = None):
         """Resolve again (only the name blocks of ``documents`` when the graph was complete)
         and rebuild the aggregates, when documents changed, a graph is marked or missing.
-        Returns the resolution report (None when not run)."""
+        Returns the resolution report (None when not run); ``phases`` gets the seconds of each."""
         out = None
+        phases = {} if phases is None else phases
         if stored or self.repair or (missing and not self.resolved):
+            start = time.perf_counter()
             out = run_resolve(self.store, store_dir=getattr(self.store, "path", None), repair=self.repair,
                               documents=None if self.repair or not self.resolved else documents)
+            phases["resolution"] = time.perf_counter() - start
         if stored or self.repair_aggregates or (missing and not self.aggregated):
+            start = time.perf_counter()
             # the precomputed rows of served_with, people_by_province: those of the changed documents
             touched = None
             if self.aggregated and not self.repair_aggregates and self.touched is not None:
                 touched = touched_by(self.store, documents)
                 touched = None if touched is None else (touched[0] | self.touched[0], touched[1] | self.touched[1])
             rebuild_aggregates(self.store, repair=self.repair_aggregates, touched=touched)
+            phases["aggregates"] = time.perf_counter() - start
         if stored:
             self.rankings_stale()
         return out

@@ -26,7 +26,8 @@ OTHER = (
 )
 ENGLISH = "The city council met on Monday to discuss the new budget for public parks and libraries."
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-SUMMARY = re.compile(r"^(\d+) documents.*?, (\d+) persons, (\d+) holdings, (\d+) events, (\d+) triples in [\d.]+ s$")
+SUMMARY = re.compile(r"^(\d+) documents.*?, (\d+) persons, (\d+) holdings, (\d+) events, (\d+) triples in [\d.]+ s"
+                     r"(?: \(documents [\d.]+ s(?:, (?:resolution|aggregates) [\d.]+ s)*\))?$")
 
 
 def run(store: Path, *args: str):
