@@ -273,8 +273,9 @@ def test_rankings_out_of_date_after_an_ingest_are_not_used(store_path, tmp_path)
     extra = tmp_path / "more.txt"
     extra.write_text("Sáng 3/3/2025, UBND tỉnh Hà Tĩnh tổ chức hội nghị. Dự có ông Trần Văn Kiên, Giám đốc Sở "
                      "Nội vụ tỉnh Hà Tĩnh và ông Lê Văn Hòa, Phó Giám đốc Sở Nội vụ tỉnh Hà Tĩnh.\n", encoding="utf-8")
-    with kg.open(copy) as g:
-        g.ingest([extra])
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "--store", str(copy), "ingest", str(extra)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0 and "out of date" in done.stderr and "kg resolve" in done.stderr
     with Store.open(copy, read_only=True) as store:
         assert rankings.has_rankings(store) and not rankings.current(store)
         first = queries.run(store, "served_with", {"limit": 3}).rows
