@@ -76,6 +76,9 @@ def params_for(spec, store) -> dict:
             continue
         if p.type == "ref":
             out[p.name] = (org if "org" in p.name else person)[0][0] if (org if "org" in p.name else person) else ""
+        elif p.type == "key":  # a post key (holders_at): the one with most tenures
+            post = store.query("SELECT ?k (COUNT(?t) AS ?n) WHERE { ?t kg:postKey ?k } GROUP BY ?k ORDER BY DESC(?n) LIMIT 1").rows
+            out[p.name] = post[0][0] if post else ""
         elif p.type in values:
             out[p.name] = values[p.type]
     return out
