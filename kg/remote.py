@@ -301,6 +301,7 @@ _TOKEN = re.compile(
         |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"            # strings
         |<[^<>"{}|^`\\\s]*>)                                # IRIs
       |(?P<where>\bWHERE\b)
+      |(?P<select>\bSELECT\b)
       |(?P<brace>\{)""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -327,6 +328,7 @@ def inject_values(sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -
         names.append(f"?{name}")
         terms.append(str(term))
     block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+    sparql = _inject_subselects(sparql, dict(zip(names, terms)))
     seen_where = False
     first_brace = None
     for m in _TOKEN.finditer(sparql):
@@ -341,3 +343,47 @@ def inject_values(sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -
         # SELECT/ASK without the WHERE keyword: the first group is the pattern.
         return f"{sparql[:first_brace.end()]} {block}{sparql[first_brace.end():]}"
     return f"{sparql}\n{block}"
+
+
+def _inject_subselects(sparql: str, values: dict[str, str]) -> str:
+    """``sparql`` with a VALUES block of the bound variables that each sub-select projects as
+    the first element of that sub-select's WHERE group.
+
+    The query's VALUES joins at the top, after the sub-selects are evaluated; pyoxigraph's
+    substitution binds a variable inside them too, and the named queries are shaped for that
+    (a sub-select looks its parameter up by index). Binding a projected variable inside the
+    sub-select to the same value gives the same result (the outer join keeps only those rows),
+    so the queries keep their index lookups on a server. Variables inside parenthesized
+    expressions of the projection (aggregates, ``AS`` aliases) are not bound.
+
+    >>> _inject_subselects('SELECT ?a WHERE { { SELECT ?x ?n WHERE { ?x ?p ?n } } }', {"?n": '"v"'})
+    'SELECT ?a WHERE { { SELECT ?x ?n WHERE { VALUES (?n) { ("v") } ?x ?p ?n } } }'
+    """
+    inserts: list[tuple[int, str]] = []
+    tokens = list(_TOKEN.finditer(sparql))
+    top = True  # the first SELECT before any group is the query itself
+    for i, m in enumerate(tokens):
+        if m.group("brace"):
+            top = False
+        if not m.group("select"):
+            continue
+        if top:
+            top = False
+            continue
+        end = next((t for t in tokens[i + 1:] if t.group("where") or t.group("brace")), None)
+        if end is None:
+            continue
+        brace = end if end.group("brace") else next((t for t in tokens[tokens.index(end) + 1:] if t.group("brace")), None)
+        if brace is None:
+            continue
+        projection = sparql[m.end():end.start()]
+        while re.search(r"\([^()]*\)", projection):
+            projection = re.sub(r"\([^()]*\)", " ", projection)
+        projected = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", projection))
+        star = "*" in projection
+        bound = [(n, t) for n, t in values.items() if star or n[1:] in projected]
+        if bound:
+            inserts.append((brace.end(), f" VALUES ({' '.join(n for n, _ in bound)}) {{ ({' '.join(t for _, t in bound)}) }}"))
+    for pos, text in reversed(inserts):
+        sparql = sparql[:pos] + text + sparql[pos:]
+    return sparql
