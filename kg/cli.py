@@ -118,13 +118,6 @@ def cli(ctx: click.Context, store: str) -> None:
     ctx.obj["store"] = store
 
 
-def _rankings_stale(store) -> bool:
-    """The store has precomputed rankings (kg.rankings) that are not current."""
-    from kg import rankings
-
-    return rankings.has_rankings(store) and not rankings.current(store)
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes for extraction.")
@@ -168,13 +161,12 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], jobs: int, force: bool) -
                 report = run(paths, store=store, force=force, jobs=jobs, progress=progress)
         else:
             report = run(paths, store=store, force=force, jobs=jobs)
-        stale = report.documents > 0 and _rankings_stale(store)
     if created and not report.usable:
         _remove_new_store(store_path)
     for source, problem in report.failed:
         click.echo(f"{source}: {problem}", err=True)
     click.echo(report.summary())
-    if stale:
+    if report.rankings_stale:
         click.echo("kg: the precomputed first rows of coattendance, served_with and people_by_province are out "
                    "of date: those queries compute them at query time (slower on a large store) until `kg resolve`",
                    err=True)

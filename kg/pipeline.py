@@ -49,6 +49,7 @@ class IngestReport:
     triples: int = 0
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)  # seconds of "resolution", "aggregates"
+    rankings_stale: bool = False  # the store's precomputed rankings (kg.rankings) are out of date now
     resolution: object = None  # kg.resolve.ResolveReport of the resolution run after storing
 
     @property
@@ -322,6 +323,7 @@ def ingest(
     if derived is not None:
         report.resolution = derived.update(written | dropped, stored=report.documents > 0,
                                            missing=report.unchanged > 0, phases=report.phases)
+        report.rankings_stale = derived.stale_rankings
     report.seconds = time.perf_counter() - start
     return report
 
@@ -341,6 +343,7 @@ class _Derived:
         self.repair = self.resolved and store.is_pending(RESOLUTION_GRAPH)
         self.repair_aggregates = self.aggregated and store.is_pending(AGGREGATES_GRAPH)
         self.marked = False
+        self.stale_rankings = False
         self.touched: tuple[set[str], set[str]] | None = (set(), set())  # of removed documents
 
     def before_drop(self, documents) -> None:
@@ -382,15 +385,18 @@ class _Derived:
             rebuild_aggregates(self.store, repair=self.repair_aggregates, touched=touched)
             phases["aggregates"] = time.perf_counter() - start
         if stored:
-            self.rankings_stale()
+            self.stale_rankings = self.mark_rankings_stale()
         return out
 
-    def rankings_stale(self) -> None:
+    def mark_rankings_stale(self) -> bool:
         """Mark the precomputed rankings (kg.rankings) out of date: rebuilding them reads every
         row, so `kg resolve` does it, not each ingest; until then the listing queries compute
-        their first rows at query time (kg.queries.run), slower but right."""
+        their first rows at query time (kg.queries.run), slower but right. True when the
+        store has rankings (now out of date)."""
         if has_rankings(self.store) and not getattr(self.store, "read_only", False):
             self.store.set_pending(RANKINGS_GRAPH, True)
+            return True
+        return False
 
 
 def remove(doc_iri: str, *, store) -> None:
@@ -406,4 +412,4 @@ def remove(doc_iri: str, *, store) -> None:
                     documents=None if derived.repair else [doc_iri])
     touched = derived.touched if derived.aggregated and not derived.repair_aggregates else None
     rebuild_aggregates(store, repair=derived.repair_aggregates, touched=touched)
-    derived.rankings_stale()
+    derived.mark_rankings_stale()

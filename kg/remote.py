@@ -327,7 +327,7 @@ def inject_values(sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -
             raise QueryError(f"cannot bind ?{name} to a blank node on a remote store")
         names.append(f"?{name}")
         terms.append(str(term))
-    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+    block = _values_block(names, terms)
     sparql = _inject_subselects(sparql, dict(zip(names, terms)))
     seen_where = False
     first_brace = None
@@ -370,20 +370,24 @@ def _inject_subselects(sparql: str, values: dict[str, str]) -> str:
         if top:
             top = False
             continue
-        end = next((t for t in tokens[i + 1:] if t.group("where") or t.group("brace")), None)
-        if end is None:
-            continue
-        brace = end if end.group("brace") else next((t for t in tokens[tokens.index(end) + 1:] if t.group("brace")), None)
+        after = tokens[i + 1:]
+        j = next((k for k, t in enumerate(after) if t.group("where") or t.group("brace")), None)
+        brace = None if j is None else next((t for t in after[j:] if t.group("brace")), None)
         if brace is None:
             continue
-        projection = sparql[m.end():end.start()]
+        projection = sparql[m.end():after[j].start()]
         while re.search(r"\([^()]*\)", projection):
             projection = re.sub(r"\([^()]*\)", " ", projection)
         projected = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", projection))
         star = "*" in projection
         bound = [(n, t) for n, t in values.items() if star or n[1:] in projected]
         if bound:
-            inserts.append((brace.end(), f" VALUES ({' '.join(n for n, _ in bound)}) {{ ({' '.join(t for _, t in bound)}) }}"))
+            inserts.append((brace.end(), " " + _values_block([n for n, _ in bound], [t for _, t in bound])))
     for pos, text in reversed(inserts):
         sparql = sparql[:pos] + text + sparql[pos:]
     return sparql
+
+
+def _values_block(names: list[str], terms: list[str]) -> str:
+    """``VALUES (?a ?b) { (t1 t2) }`` of variable names and serialized terms."""
+    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
